@@ -1,0 +1,134 @@
+"""The ``planner`` command: a thin layer over the library.
+
+Every subcommand turns bad input into ``file:row: column: problem`` lines and exit code 1, never a
+traceback. Output language: ``--lang zh|en`` (default: ``PLANNER_LANG``, else Chinese).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from planner.capacity import assess, capacity_warnings
+from planner.messages import Lang, default_lang, text
+from planner.model import Scenario
+from planner.parse import load_scenario
+from planner.problems import Problem, ScenarioError
+from planner.summary import summary_rows
+
+app = typer.Typer(
+    name="planner",
+    help="Plan mass nucleic-acid screening of a town / 全员核酸筛查规划",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+ScenarioDir = Annotated[
+    Path, typer.Argument(help="Scenario folder (scenario.toml + buildings, sites, staff tables).")
+]
+
+
+@app.callback()
+def _options(
+    ctx: typer.Context,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Output language: zh (default) or en.", show_default=False),
+    ] = None,
+) -> None:
+    chosen: Lang = default_lang() if lang is None else ("en" if lang.startswith("en") else "zh")
+    ctx.obj = chosen
+
+
+def _lang(ctx: typer.Context) -> Lang:
+    return ctx.obj if ctx.obj in ("zh", "en") else default_lang()
+
+
+def _echo_problems(problems: list[Problem], lang: Lang) -> None:
+    for problem in problems:
+        typer.echo(problem.render(lang), err=problem.severity == "error")
+
+
+def _load_or_exit(folder: Path, lang: Lang) -> Scenario:
+    try:
+        return load_scenario(folder)
+    except ScenarioError as exc:
+        _echo_problems(exc.problems, lang)
+        typer.echo(text("cli_invalid", lang, count=len(exc.problems)), err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def validate(ctx: typer.Context, folder: ScenarioDir) -> None:
+    """Check every table and cross-reference; list every problem as file:row: column: problem.
+
+    Exit 1 when there is an error. Warnings (the deadline cannot be met with these desks and
+    staff) are printed with their numbers but do not fail.
+    """
+    lang = _lang(ctx)
+    scenario = _load_or_exit(folder, lang)
+    warnings = capacity_warnings(scenario)
+    _echo_problems(warnings, lang)
+    typer.echo(text("cli_valid", lang, name=scenario.name))
+    if warnings:
+        typer.echo(text("cli_warnings", lang, count=len(warnings)))
+
+
+@app.command()
+def summary(ctx: typer.Context, folder: ScenarioDir) -> None:
+    """Print residents, buildings, sites, staff, workload and the earliest possible finish."""
+    lang = _lang(ctx)
+    scenario = _load_or_exit(folder, lang)
+    capacity = assess(scenario)
+    title = text("sum_title", lang, name=scenario.name)
+    if scenario.synthetic:
+        title += " " + text("sum_synthetic", lang)
+    typer.echo(title)
+    for label, value in summary_rows(scenario, lang, capacity):
+        typer.echo(f"  {label}: {value}")
+    _echo_problems(capacity_warnings(scenario, capacity), lang)
+
+
+@app.command()
+def generate(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="Folder to write the scenario into.")],
+    preset: Annotated[
+        str, typer.Option("--preset", help="tiny, compound-103, town or district.")
+    ] = "tiny",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same files.")] = 0,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite a non-empty folder.")] = False,
+) -> None:
+    """Write a synthetic scenario built from published figures (docs/scenarios.md)."""
+    from planner.generate import PRESETS
+    from planner.generate import generate as make
+
+    lang = _lang(ctx)
+    if preset not in PRESETS:
+        allowed = ", ".join(PRESETS)
+        typer.echo(text("cli_unknown_preset", lang, value=preset, allowed=allowed), err=True)
+        raise typer.Exit(2)
+    if fmt not in ("csv", "parquet"):
+        raise typer.BadParameter("csv or parquet", param_hint="--format")
+    if out.exists() and any(out.iterdir()) and not force:
+        typer.echo(text("cli_out_exists", lang, path=out), err=True)
+        raise typer.Exit(2)
+    make(preset, seed).write(out, fmt=fmt)  # type: ignore[arg-type]
+    typer.echo(text("cli_generated", lang, preset=preset, seed=seed, out=out))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:  # `planner ... | head` closes the pipe early: not an error
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

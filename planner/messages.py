@@ -1,0 +1,230 @@
+"""The message catalogue: every string a user sees, in Simplified Chinese and English.
+
+Code refers to messages by key and passes values as keyword arguments; :func:`text` picks the
+language and formats. Chinese is the default; ``PLANNER_LANG=en`` (or a ``--lang en`` option, or
+the page's switch) selects English. Keeping every user-facing string here means a translation is
+one file to review, and a test can check that both languages define the same keys and fields.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal, get_args
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = get_args(Lang)
+
+# key -> (Chinese, English). Placeholders use str.format syntax and must agree between languages.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # --- reading files ---------------------------------------------------------------------------
+    "not_a_dir": ("不是场景文件夹", "not a scenario folder"),
+    "table_missing": (
+        "找不到表 {name}（需要 {name}.csv 或 {name}.parquet）",
+        "table {name} not found (expected {name}.csv or {name}.parquet)",
+    ),
+    "table_ambiguous": (
+        "{name}.csv 与 {name}.parquet 同时存在，请只保留一个",
+        "both {name}.csv and {name}.parquet exist: keep only one",
+    ),
+    "file_unreadable": ("无法读取：{error}", "cannot be read: {error}"),
+    "not_utf8": (
+        "不是 UTF-8 编码的文本（在 Excel 中另存为“CSV UTF-8”）",
+        "not UTF-8 text (in Excel, save as 'CSV UTF-8')",
+    ),
+    "empty_table": ("表中没有数据行", "the table has no data rows"),
+    "column_missing": ("缺少必填列", "required column is missing"),
+    "column_duplicate": ("列名重复", "column appears more than once"),
+    # --- cell values -----------------------------------------------------------------------------
+    "value_missing": ("必填，不能为空", "required value is empty"),
+    "not_integer": ("“{value}”不是整数", '"{value}" is not a whole number'),
+    "not_number": ("“{value}”不是数字", '"{value}" is not a number'),
+    "not_bool": ("“{value}”不是 0/1", '"{value}" is not 0/1'),
+    "not_time": (
+        "“{value}”不是 HH:MM 时间（次日凌晨写作 25:30）",
+        '"{value}" is not a HH:MM time (next morning: 25:30)',
+    ),
+    "below_min": ("{value} 小于下限 {bound}", "{value} is below the minimum {bound}"),
+    "above_max": ("{value} 大于上限 {bound}", "{value} is above the maximum {bound}"),
+    "duplicate_id": ("编号“{value}”重复", 'duplicate id "{value}"'),
+    "unknown_role": (
+        "未知岗位“{value}”（可选：{allowed}）",
+        'unknown role "{value}" (one of: {allowed})',
+    ),
+    "unknown_committee": (
+        "未知居民区“{value}”（buildings 表中没有）",
+        'unknown committee "{value}" (not in the buildings table)',
+    ),
+    "immobile_gt_residents": (
+        "行动不便 {immobile} 人，多于居民 {residents} 人",
+        "{immobile} immobile residents but only {residents} residents",
+    ),
+    "residents_no_households": (
+        "有居民 {residents} 人但住户数为 0",
+        "{residents} residents but no households",
+    ),
+    "far_away": (
+        "距全部楼栋的中位位置 {km:.1f} 公里（经纬度是否填反？）",
+        "{km:.1f} km from the median of all buildings (latitude and longitude swapped?)",
+    ),
+    "window_reversed": (
+        "{end_col} {end} 不晚于 {start_col} {start}",
+        "{end_col} {end} is not after {start_col} {start}",
+    ),
+    "unknown_ref": (
+        "未知{kind}“{value}”（场景中没有）",
+        'unknown {kind} "{value}" (not in the scenario)',
+    ),
+    "ref_building": ("楼栋", "building"),
+    "ref_site": ("采样点", "site"),
+    "ref_staff": ("人员", "staff member"),
+    # --- scenario.toml ---------------------------------------------------------------------------
+    "toml_syntax": ("TOML 语法错误：{error}", "TOML syntax error: {error}"),
+    "toml_unknown_key": ("未知参数（拼写错误？）", "unknown key (misspelt?)"),
+    "toml_not_table": ("应为 [{key}] 表", "should be a [{key}] table"),
+    "toml_type": ("应为{expected}，实际为“{value}”", 'should be {expected}, got "{value}"'),
+    "toml_required": ("必填", "required"),
+    "deadline_before_start": (
+        "截止时间 {deadline} 不晚于开始时间 {start}",
+        "deadline {deadline} is not after start {start}",
+    ),
+    "notice_after_start": (
+        "通知时间 {notice} 晚于开始时间 {start}",
+        "notice {notice} comes after the start {start}",
+    ),
+    "type_number": ("数字", "a number"),
+    "type_integer": ("整数", "a whole number"),
+    "type_bool": ("true/false", "true/false"),
+    "type_text": ("文本", "text"),
+    "type_date": ("日期（2022-03-16）", "a date (2022-03-16)"),
+    "type_time": ("HH:MM 时间", "a HH:MM time"),
+    "type_datetime": (
+        "HH:MM 或日期时间（2022-03-15T23:30:00）",
+        "HH:MM or a datetime (2022-03-15T23:30:00)",
+    ),
+    # --- feasibility warnings --------------------------------------------------------------------
+    "short_desk_hours": (
+        "采样台时不足：需要 {need:.1f} 台·时，全部点位开满最多 {have:.1f} 台·时，差 {short:.1f}",
+        "desk-hours short: {need:.1f} needed, at most {have:.1f} with every site fully open, "
+        "{short:.1f} short",
+    ),
+    "short_role_hours": (
+        "{role}工时不足：需要 {need:.1f} 人·时，名单最多提供 {have:.1f} 人·时，"
+        "差 {short:.1f}（约需再增加 {people} 人）",
+        "{role} hours short: {need:.1f} person-hours needed, the roster offers at most "
+        "{have:.1f}, {short:.1f} short (about {people} more people)",
+    ),
+    "short_marshals": (
+        "秩序维护人员 {have} 人，每个点位需要 {need} 人",
+        "{have} marshals on the roster, each open site needs {need}",
+    ),
+    "late_lower_bound": (
+        "即使所有台位和人员满负荷，最早 {bound} 才能完成（截止 {deadline}）",
+        "even with every desk and person busy, sampling cannot finish before {bound} "
+        "(deadline {deadline})",
+    ),
+    "late_never": (
+        "现有台位和人员在其开放/在岗时段内无论如何都完成不了（截止 {deadline}）",
+        "the desks and people on offer cannot finish the work within their opening and "
+        "availability windows at all (deadline {deadline})",
+    ),
+    # --- roles -----------------------------------------------------------------------------------
+    "role_sampler": ("采样员", "sampler"),
+    "role_registrar": ("登记员", "registrar"),
+    "role_marshal": ("秩序维护员", "marshal"),
+    "role_sweeper": ("扫楼员", "sweeper"),
+    # --- CLI -------------------------------------------------------------------------------------
+    "cli_valid": ("场景有效：{name}", "valid scenario: {name}"),
+    "cli_invalid": ("场景有 {count} 个错误", "the scenario has {count} errors"),
+    "cli_warnings": ("{count} 条警告", "{count} warnings"),
+    "cli_generated": (
+        "已生成 {preset}（种子 {seed}）到 {out}",
+        "generated {preset} (seed {seed}) in {out}",
+    ),
+    "cli_unknown_preset": (
+        "未知预设“{value}”（可选：{allowed}）",
+        'unknown preset "{value}" (one of: {allowed})',
+    ),
+    "cli_path_missing": ("路径不存在：{path}", "no such path: {path}"),
+    "cli_out_exists": (
+        "输出文件夹 {path} 已存在且不为空（用 --force 覆盖）",
+        "output folder {path} exists and is not empty (use --force to overwrite)",
+    ),
+    # --- summary ---------------------------------------------------------------------------------
+    "sum_title": ("场景摘要：{name}", "Scenario summary: {name}"),
+    "sum_synthetic": ("（合成数据）", "(synthetic data)"),
+    "sum_round": ("轮次", "Round"),
+    "sum_round_value": (
+        "{date} {start}–{deadline}（{hours:.1f} 小时），通知于 {notice}",
+        "{date} {start}-{deadline} ({hours:.1f} h), notice at {notice}",
+    ),
+    "sum_residents": ("居民", "Residents"),
+    "sum_residents_value": (
+        "{residents} 人，{households} 户；到点采样 {mobile} 人，上门采样 {door} 人",
+        "{residents} people in {households} households; {mobile} walk to a site, "
+        "{door} sampled at the door",
+    ),
+    "sum_buildings": ("楼栋", "Buildings"),
+    "sum_buildings_value": (
+        "{buildings} 栋（{committees} 个居民区，{compounds} 个小区）；有电梯 {lift} 栋，封控 {locked} 栋",
+        "{buildings} in {committees} committees and {compounds} compounds; {lift} with a lift, "
+        "{locked} locked down",
+    ),
+    "sum_sites": ("候选采样点", "Candidate sites"),
+    "sum_sites_value": (
+        "{sites} 个，最多 {desks} 个采样台，排队容量合计 {queue} 人",
+        "{sites} with at most {desks} desks and room for {queue} people in line",
+    ),
+    "sum_staff": ("人员", "Staff"),
+    "sum_staff_value": (
+        "采样员 {sampler}，登记员 {registrar}，秩序维护 {marshal}，扫楼 {sweeper}",
+        "{sampler} samplers, {registrar} registrars, {marshal} marshals, {sweeper} sweepers",
+    ),
+    "sum_guide": ("国家指南对照", "National guide"),
+    "sum_guide_value": (
+        "点位每 2000–3000 人 1 个：需 {sites_lo}–{sites_hi} 个（有 {sites}）；"
+        "采样台每 600–800 人 1 个：需 {desks_lo}–{desks_hi} 个（有 {desks}）；"
+        "采样员约人口/360：{samplers_need}（有 {samplers}）",
+        "one site per 2,000-3,000 people: {sites_lo}-{sites_hi} (have {sites}); "
+        "one desk per 600-800 people: {desks_lo}-{desks_hi} (have {desks}); "
+        "samplers about population/360: {samplers_need} (have {samplers})",
+    ),
+    "sum_demand": ("工作量", "Workload"),
+    "sum_demand_value": (
+        "到点采样 {desk_hours:.1f} 台·时，上门 {door_hours:.1f} 组·时，扫楼 {sweep_hours:.1f} 人·时",
+        "{desk_hours:.1f} desk-hours at sites, {door_hours:.1f} team-hours at doors, "
+        "{sweep_hours:.1f} sweeper-hours calling",
+    ),
+    "sum_bound": ("最早完成时间（下界）", "Earliest finish (lower bound)"),
+    "sum_bound_value": (
+        "{bound}（截止 {deadline}）",
+        "{bound} (deadline {deadline})",
+    ),
+    "sum_bound_never": ("人员或台位不足，无法完成", "never: not enough staff or desks"),
+}
+
+
+class Ref(str):
+    """A message value that is itself a catalogue key, translated when the message is shown."""
+
+    __slots__ = ()
+
+
+def default_lang() -> Lang:
+    """The language from ``PLANNER_LANG`` (``zh`` or ``en``), Chinese when unset or unknown."""
+    value = os.environ.get("PLANNER_LANG", "zh").strip().lower()
+    return "en" if value.startswith("en") else "zh"
+
+
+def text(key: str, lang: Lang | None = None, /, **values: object) -> str:
+    """The message ``key`` in ``lang``, formatted with ``values``.
+
+    Raises
+    ------
+    KeyError
+        When ``key`` is not in the catalogue (a programming error, caught by the tests).
+    """
+    chosen = lang or default_lang()
+    zh, en = CATALOGUE[key]
+    template = en if chosen == "en" else zh
+    shown = {k: text(v, chosen) if isinstance(v, Ref) else v for k, v in values.items()}
+    return template.format(**shown)
