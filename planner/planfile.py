@@ -82,6 +82,12 @@ def read_plan(path: str | Path, scenario: Scenario) -> Plan:
     PlanError
         With every problem found: missing or unreadable tables, bad cells, ids the scenario does
         not know. A plan that reads may still be invalid: run :func:`planner.check.check_plan`.
+
+    Notes
+    -----
+    Rows keep their file order, so position ``k`` in a table is spreadsheet row ``k + 2`` of its
+    file and problems found later can point at the row. :func:`write_plan` writes the canonical
+    order (:meth:`Plan.canonical`).
     """
     folder = Path(path)
     if not folder.is_dir():
@@ -139,7 +145,7 @@ def read_plan(path: str | Path, scenario: Scenario) -> Plan:
             for r in records(frames["roster"])
         ),
         made_by=made_by,
-    ).canonical()
+    )
 
 
 def _check_references(
