@@ -55,12 +55,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         'unknown committee "{value}" (not in the buildings table)',
     ),
     "immobile_gt_residents": (
-        "行动不便 {immobile} 人，多于居民 {residents} 人",
-        "{immobile} immobile residents but only {residents} residents",
+        "行动不便 {immobile} 人，多于居民 {residents:,} 人",
+        "{immobile} immobile residents but only {residents:,} residents",
     ),
     "residents_no_households": (
-        "有居民 {residents} 人但住户数为 0",
-        "{residents} residents but no households",
+        "有居民 {residents:,} 人但住户数为 0",
+        "{residents:,} residents but no households",
     ),
     "far_away": (
         "距全部楼栋的中位位置 {km:.1f} 公里（经纬度是否填反？）",
@@ -159,34 +159,34 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "sum_residents": ("居民", "Residents"),
     "sum_residents_value": (
-        "{residents} 人，{households} 户；到点采样 {mobile} 人，上门采样 {door} 人",
-        "{residents} people in {households} households; {mobile} walk to a site, "
-        "{door} sampled at the door",
+        "{residents:,} 人，{households:,} 户；到点采样 {mobile:,} 人，上门采样 {door:,} 人",
+        "{residents:,} people in {households:,} households; {mobile:,} walk to a site, "
+        "{door:,} sampled at the door",
     ),
     "sum_buildings": ("楼栋", "Buildings"),
     "sum_buildings_value": (
-        "{buildings} 栋（{committees} 个居民区，{compounds} 个小区）；有电梯 {lift} 栋，封控 {locked} 栋",
-        "{buildings} in {committees} committees and {compounds} compounds; {lift} with a lift, "
-        "{locked} locked down",
+        "{buildings:,} 栋（{committees:,} 个居民区，{compounds:,} 个小区）；有电梯 {lift:,} 栋，封控 {locked:,} 栋",
+        "{buildings:,} in {committees:,} committees and {compounds:,} compounds; {lift:,} with a lift, "
+        "{locked:,} locked down",
     ),
     "sum_sites": ("候选采样点", "Candidate sites"),
     "sum_sites_value": (
-        "{sites} 个，最多 {desks} 个采样台，排队容量合计 {queue} 人",
-        "{sites} with at most {desks} desks and room for {queue} people in line",
+        "{sites:,} 个，最多 {desks:,} 个采样台，排队容量合计 {queue:,} 人",
+        "{sites:,} with at most {desks:,} desks and room for {queue:,} people in line",
     ),
     "sum_staff": ("人员", "Staff"),
     "sum_staff_value": (
-        "采样员 {sampler}，登记员 {registrar}，秩序维护 {marshal}，扫楼 {sweeper}",
-        "{sampler} samplers, {registrar} registrars, {marshal} marshals, {sweeper} sweepers",
+        "采样员 {sampler:,}，登记员 {registrar:,}，秩序维护 {marshal:,}，扫楼 {sweeper:,}",
+        "{sampler:,} samplers, {registrar:,} registrars, {marshal:,} marshals, {sweeper:,} sweepers",
     ),
     "sum_guide": ("国家指南对照", "National guide"),
     "sum_guide_value": (
-        "点位每 2000–3000 人 1 个：需 {sites_lo}–{sites_hi} 个（有 {sites}）；"
-        "采样台每 600–800 人 1 个：需 {desks_lo}–{desks_hi} 个（有 {desks}）；"
-        "采样员约人口/360：{samplers_need}（有 {samplers}）",
-        "one site per 2,000-3,000 people: {sites_lo}-{sites_hi} (have {sites}); "
-        "one desk per 600-800 people: {desks_lo}-{desks_hi} (have {desks}); "
-        "samplers about population/360: {samplers_need} (have {samplers})",
+        "点位每 2000–3000 人 1 个：需 {sites_lo:,}–{sites_hi:,} 个（有 {sites:,}）；"
+        "采样台每 600–800 人 1 个：需 {desks_lo:,}–{desks_hi:,} 个（有 {desks:,}）；"
+        "采样员约人口/360：{samplers_need:,}（有 {samplers:,}）",
+        "one site per 2,000-3,000 people: {sites_lo:,}-{sites_hi:,} (have {sites:,}); "
+        "one desk per 600-800 people: {desks_lo:,}-{desks_hi:,} (have {desks:,}); "
+        "samplers about population/360: {samplers_need:,} (have {samplers:,})",
     ),
     "sum_demand": ("工作量", "Workload"),
     "sum_demand_value": (
