@@ -149,6 +149,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "输出文件夹 {path} 已存在且不为空（用 --force 覆盖）",
         "output folder {path} exists and is not empty (use --force to overwrite)",
     ),
+    # --- page ---
+    "ui_title": ("全员核酸筛查规划", "Mass screening planner"),
+    "ui_upload": ("上传场景（zip 压缩的文件夹）", "Upload a scenario (zipped folder)"),
+    "ui_scenario": ("内置场景", "Bundled scenario"),
+    "ui_item": ("项目", "Item"),
+    "ui_value": ("内容", "Value"),
     # --- summary ---------------------------------------------------------------------------------
     "sum_title": ("场景摘要：{name}", "Scenario summary: {name}"),
     "sum_synthetic": ("（合成数据）", "(synthetic data)"),
