@@ -31,4 +31,7 @@ if ! "$PYTHON" -m uv --version >/dev/null 2>&1; then
   echo "install: uv (from PyPI)"
   "$PYTHON" -m pip install --quiet --disable-pip-version-check uv
 fi
+# Trust the operating system's certificate store (where a company or sandbox proxy puts its CA),
+# not only uv's bundled one. UV_NATIVE_TLS is the older uv's name for the same switch.
+export UV_SYSTEM_CERTS=${UV_SYSTEM_CERTS:-1} UV_NATIVE_TLS=${UV_NATIVE_TLS:-1}
 "$PYTHON" -m uv sync --locked --quiet
