@@ -127,6 +127,208 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the desks and people on offer cannot finish the work within their opening and "
         "availability windows at all (deadline {deadline})",
     ),
+    # --- plan check (planner.check) --------------------------------------------------------------
+    "chk_unknown_ref": (
+        "未知{kind}“{value}”（场景中没有）",
+        'unknown {kind} "{value}" (not in the scenario)',
+    ),
+    "chk_floors_reversed": (
+        "起始楼层 {floor_from} 高于结束楼层 {floor_to}",
+        "floor_from {floor_from} is above floor_to {floor_to}",
+    ),
+    "chk_floors_outside": (
+        "楼栋 {building} 的 {floors} 层超出其楼层 1-{top}，超出 {by} 层",
+        "floors {floors} of building {building} lie outside its floors 1-{top} by {by} floor(s)",
+    ),
+    "chk_call_locked": (
+        "楼栋 {building} 是封控楼，居民应上门采样，不能呼叫下楼（本波 {people} 人）",
+        "building {building} is locked down: its residents are sampled at the door, not called "
+        "down (this wave: {people} people)",
+    ),
+    "chk_floors_called_twice": (
+        "楼栋 {building} 的 {floors} 层（{count} 层）重复呼叫，第 {other} 行已呼叫过",
+        "building {building}: {count} floor(s) called again ({floors}), already called in row "
+        "{other}",
+    ),
+    "chk_floors_visited_twice": (
+        "封控楼 {building} 的 {floors} 层（{count} 层）重复上门，第 {other} 行已安排过",
+        "locked building {building}: {count} floor(s) visited again ({floors}), already visited "
+        "in row {other}",
+    ),
+    "chk_floors_not_called": (
+        "楼栋 {building} 有 {count} 层从未呼叫：{floors}",
+        "building {building}: {count} floor(s) never called: {floors}",
+    ),
+    "chk_floors_not_visited": (
+        "封控楼 {building} 有 {count} 层从未上门：{floors}",
+        "locked building {building}: {count} floor(s) never visited: {floors}",
+    ),
+    "chk_no_calls": (
+        "楼栋 {building} 有 {people} 人应到点采样，但没有任何呼叫波次",
+        "building {building} has {people} residents to call down but no calls",
+    ),
+    "chk_call_people": (
+        "楼栋 {building}：各波次合计 {have} 人，应为 {need} 人（居民 {residents} − 行动不便 "
+        "{immobile}），差 {diff:+d}",
+        "building {building}: calls bring {have} people, {need} expected (residents {residents} "
+        "- immobile {immobile}): {diff:+d}",
+    ),
+    "chk_wave_other_site": (
+        "楼栋 {building} 的这一波去 {site}，而第一波（第 {first_row} 行）去 {first_site}；"
+        "同一栋楼的各波次应去同一个点位",
+        "building {building}: this wave goes to {site} but its first wave (row {first_row}) goes "
+        "to {first_site}; all waves of a building go to one site",
+    ),
+    "chk_no_visits": (
+        "楼栋 {building} 需上门采样 {people} 人，但没有上门安排",
+        "building {building} needs door visits for {people} people but has none",
+    ),
+    "chk_visit_people_locked": (
+        "封控楼 {building}：上门合计 {have} 人，居民 {need} 人，差 {diff:+d}",
+        "locked building {building}: visits sample {have} people, it has {need} residents: "
+        "{diff:+d}",
+    ),
+    "chk_visit_people_immobile": (
+        "楼栋 {building}：上门合计 {have} 人，行动不便居民 {need} 人，差 {diff:+d}",
+        "building {building}: visits sample {have} people, it has {need} immobile residents: "
+        "{diff:+d}",
+    ),
+    "chk_spell_empty": (
+        "{site} 的时段 {start}-{end} 结束不晚于开始",
+        "spell {start}-{end} at {site} does not end after it starts",
+    ),
+    "chk_desks_over_max": (
+        "{site} 开 {desks} 个采样台，最多 {max_desks} 个，超出 {over} 个",
+        "{desks} desks at {site}, max_desks {max_desks}: {over} over",
+    ),
+    "chk_spell_outside_open": (
+        "{site} 的时段 {start}-{end} 有 {outside} 分钟在开放时间 {open_from}-{open_to} 之外",
+        "spell {start}-{end} at {site} is {outside} min outside its opening hours "
+        "{open_from}-{open_to}",
+    ),
+    "chk_spells_overlap": (
+        "{site} 的时段 {start}-{end} 与第 {other} 行（{other_start}-{other_end}）重叠 {minutes} 分钟",
+        "spell {start}-{end} at {site} overlaps row {other} ({other_start}-{other_end}) by "
+        "{minutes} min",
+    ),
+    "chk_call_no_desk_never": (
+        "{call} 呼叫去 {site}，但该点位从未开台",
+        "call at {call} to {site}, which never has a desk open",
+    ),
+    "chk_call_desk_late": (
+        "呼叫后一小时内（{call}-{hour_end}）{site} 没有开放的采样台；下一次开台在 {opens}，"
+        "比这一小时晚 {by} 分钟",
+        "no desk open at {site} in the hour after the call ({call}-{hour_end}); the next opens "
+        "at {opens}, {by} min after that hour",
+    ),
+    "chk_call_desk_closed": (
+        "呼叫后一小时内（{call}-{hour_end}）{site} 没有开放的采样台；最近一次已在 {closed} 收台，"
+        "比呼叫早 {by} 分钟",
+        "no desk open at {site} in the hour after the call ({call}-{hour_end}); the last closed "
+        "at {closed}, {by} min before the call",
+    ),
+    "chk_samplers_short": (
+        "点位 {site} {start}-{end}：开 {desks} 个采样台需采样员 {need} 人，在岗 {have} 人（缺 {short} 人）",
+        "site {site} {start}-{end}: {desks} desk(s) need {need} sampler(s), {have} on post "
+        "({short} short)",
+    ),
+    "chk_registrars_short": (
+        "点位 {site} {start}-{end}：开 {desks} 个采样台需登记员 {need} 人，在岗 {have} 人（缺 {short} 人）",
+        "site {site} {start}-{end}: {desks} desk(s) need {need} registrar(s), {have} on post "
+        "({short} short)",
+    ),
+    "chk_marshals_short": (
+        "点位 {site} {start}-{end}：开 {desks} 个采样台，需秩序维护 {need} 人，在岗 {have} 人（缺 {short} 人）",
+        "site {site} {start}-{end}: open with {desks} desk(s), needs {need} marshal(s), {have} "
+        "on post ({short} short)",
+    ),
+    "chk_door_samplers_short": (
+        "上门小组 {team} {start}-{end}（第 {seq} 站）：需采样员 {need} 人，在岗 {have} 人（缺 {short} 人）",
+        "door team {team} {start}-{end} (visit seq {seq}): needs {need} sampler(s), {have} on "
+        "post ({short} short)",
+    ),
+    "chk_door_registrars_short": (
+        "上门小组 {team} {start}-{end}（第 {seq} 站）：需登记员 {need} 人，在岗 {have} 人（缺 {short} 人）",
+        "door team {team} {start}-{end} (visit seq {seq}): needs {need} registrar(s), {have} on "
+        "post ({short} short)",
+    ),
+    "chk_role_mismatch": (
+        "{staff} 在人员表中是{listed}，排班中写成{rostered}",
+        "{staff} is a {listed} in the staff table, rostered as {rostered}",
+    ),
+    "chk_post_sweeper": (
+        "扫楼员 {staff} 的岗位是“{post}”，扫楼员的岗位应为“sweep”",
+        'sweeper {staff} is posted at "{post}"; sweepers work on "sweep"',
+    ),
+    "chk_post_marshal": (
+        "秩序维护员 {staff} 的岗位“{post}”不是采样点",
+        'marshal {staff} is posted at "{post}", which is not a site',
+    ),
+    "chk_post_desk": (
+        "{role} {staff} 的岗位“{post}”既不是采样点，也不是有上门安排的小组",
+        '{role} {staff} is posted at "{post}", neither a site nor a door team with visits',
+    ),
+    "chk_shift_empty": (
+        "{staff} 的班次 {start}-{end} 结束不晚于开始",
+        "shift {start}-{end} of {staff} does not end after it starts",
+    ),
+    "chk_shift_unavailable": (
+        "{staff} 的班次 {start}-{end} 有 {outside} 分钟不在其可用时间 {available_from}-{available_to} 内",
+        "shift {start}-{end} of {staff} is {outside} min outside their availability "
+        "{available_from}-{available_to}",
+    ),
+    "chk_shift_overlap": (
+        "{staff} 的班次 {start}-{end} 与第 {other} 行（{other_start}-{other_end}）重叠 {minutes} 分钟",
+        "shift {start}-{end} of {staff} overlaps row {other} ({other_start}-{other_end}) by "
+        "{minutes} min",
+    ),
+    "chk_max_hours": (
+        "{staff} 共工作 {hours:.1f} 小时，超出上限 {max_hours:g} 小时 {over:.1f} 小时",
+        "{staff} works {hours:.1f} h, {over:.1f} h over max_hours {max_hours:g}",
+    ),
+    "chk_ppe_stint": (
+        "采样员 {staff} 连续穿防护服 {start}-{end} 共 {hours:.1f} 小时，超出上限 {max_ppe_h:g} 小时 "
+        "{over:.1f} 小时",
+        "sampler {staff}: stint {start}-{end} is {hours:.1f} h, {over:.1f} h over max_ppe_h "
+        "{max_ppe_h:g}",
+    ),
+    "chk_not_sweeper": (
+        "{staff} 是{role}，不是扫楼员",
+        "{staff} is a {role}, not a sweeper",
+    ),
+    "chk_sweep_off_shift": (
+        "扫楼员 {staff} 在本波 {start}-{end}（{minutes:.1f} 分钟）中有 {off:.1f} 分钟不在扫楼班次内",
+        "sweeper {staff} is off a sweep shift for {off:.1f} of the {minutes:.1f} min of this "
+        "call ({start}-{end})",
+    ),
+    "chk_call_seq_repeat": (
+        "扫楼员 {staff} 的序号 {seq} 与第 {other} 行重复",
+        "seq {seq} of sweeper {staff} repeats row {other}",
+    ),
+    "chk_call_too_early": (
+        "扫楼员 {staff}：序号 {seq} 的呼叫 {at} 开始，早了 {early:.1f} 分钟（上一波 {prev_end} 结束"
+        " + 步行 {walk:.1f} 分钟）",
+        "sweeper {staff}: call seq {seq} at {at} starts {early:.1f} min too early (previous call "
+        "ends {prev_end} + {walk:.1f} min walk)",
+    ),
+    "chk_visit_seq_repeat": (
+        "上门小组 {team} 的序号 {seq} 与第 {other} 行重复",
+        "seq {seq} of door team {team} repeats row {other}",
+    ),
+    "chk_visit_too_short": (
+        "上门小组 {team} 第 {seq} 站只安排 {lasts:.1f} 分钟，需要 {needs:.1f} 分钟（{people} 人 × "
+        "{door_s:g} 秒 + {climb_how} {climb_s:g} 秒），缺 {short:.1f} 分钟",
+        "door team {team}: visit seq {seq} lasts {lasts:.1f} min, needs {needs:.1f} min "
+        "({people} people x {door_s:g} s + {climb_s:g} s {climb_how}): {short:.1f} min short",
+    ),
+    "chk_climb_lift": ("乘电梯", "lift ride"),
+    "chk_climb_stairs": ("爬楼梯", "stairs"),
+    "chk_visit_too_early": (
+        "上门小组 {team}：第 {seq} 站 {at} 开始，早了 {early:.1f} 分钟（上一站 {prev_end} 结束 + "
+        "步行 {walk:.1f} 分钟）",
+        "door team {team}: visit seq {seq} at {at} starts {early:.1f} min too early (previous "
+        "visit ends {prev_end} + {walk:.1f} min walk)",
+    ),
     # --- roles -----------------------------------------------------------------------------------
     "role_sampler": ("采样员", "sampler"),
     "role_registrar": ("登记员", "registrar"),
