@@ -10,12 +10,16 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from planner.capacity import assess, capacity_warnings
+from planner.check import check_plan
 from planner.messages import Lang, default_lang, text
 from planner.model import Scenario
 from planner.parse import load_scenario
+from planner.plan import Plan
+from planner.planfile import PlanError, read_plan, save_kpis
 from planner.problems import Problem, ScenarioError
 from planner.summary import summary_rows
 
@@ -91,6 +95,99 @@ def summary(ctx: typer.Context, folder: ScenarioDir) -> None:
     for label, value in summary_rows(scenario, lang, capacity):
         typer.echo(f"  {label}: {value}")
     _echo_problems(capacity_warnings(scenario, capacity), lang)
+
+
+PlanDir = Annotated[Path, typer.Argument(help="Plan folder (desks, calls, visits, roster).")]
+
+
+def _load_plan_or_exit(folder: Path, scenario: Scenario, lang: Lang) -> Plan:
+    try:
+        return read_plan(folder, scenario)
+    except PlanError as exc:
+        _echo_problems(exc.problems, lang)
+        typer.echo(text("cli_plan_unreadable", lang, count=len(exc.problems)), err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def check(ctx: typer.Context, scenario_dir: ScenarioDir, plan_dir: PlanDir) -> None:
+    """Verify a plan from scratch: every violation as file:row: rule: what, by how much.
+
+    Exit 0 only for a valid plan.
+    """
+    lang = _lang(ctx)
+    scenario = _load_or_exit(scenario_dir, lang)
+    plan = _load_plan_or_exit(plan_dir, scenario, lang)
+    problems = check_plan(scenario, plan)
+    for problem in problems:
+        typer.echo(problem.render(lang))
+    if problems:
+        typer.echo(text("cli_plan_invalid", lang, count=len(problems)), err=True)
+        raise typer.Exit(1)
+    typer.echo(text("cli_plan_valid", lang))
+
+
+Reps = Annotated[int, typer.Option("--reps", min=1, help="Replications of the day.")]
+Seed = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same results).")]
+
+
+@app.command()
+def simulate(
+    ctx: typer.Context,
+    scenario_dir: ScenarioDir,
+    plan_dir: PlanDir,
+    reps: Reps = 10,
+    seed: Seed = 0,
+    records: Annotated[
+        Path | None,
+        typer.Option("--records", help="Write per-person, per-site and queue records (Parquet)."),
+    ] = None,
+) -> None:
+    """Predict what the plan does on the day: finish, queues, waits, walking, staff-hours.
+
+    The KPIs are also saved into the plan's kpis.json (next to how the plan was made).
+    """
+    from planner.compare import kpi_rows
+    from planner.simulate import simulate as run
+
+    lang = _lang(ctx)
+    scenario = _load_or_exit(scenario_dir, lang)
+    plan = _load_plan_or_exit(plan_dir, scenario, lang)
+    result = run(scenario, plan, reps=reps, seed=seed, keep_people=None if records else 0)
+    typer.echo(text("kpi_reps", lang, reps=reps, seed=seed))
+    for label, value in kpi_rows(result.kpis, lang):
+        typer.echo(f"  {label}: {value}")
+    save_kpis(plan_dir, plan, result.kpis)
+    if records is not None:
+        result.write(records)
+
+
+@app.command()
+def compare(
+    ctx: typer.Context,
+    scenario_dir: ScenarioDir,
+    plan_dirs: Annotated[
+        list[Path], typer.Argument(help="Plan folders; the first is the reference.")
+    ],
+    reps: Reps = 10,
+    seed: Seed = 0,
+) -> None:
+    """Simulate several plans with common random numbers; one table, ratios to the first plan."""
+    from planner.compare import compare_plans, format_comparison
+
+    lang = _lang(ctx)
+    scenario = _load_or_exit(scenario_dir, lang)
+    plans = [(_plan_name(d, plan_dirs), _load_plan_or_exit(d, scenario, lang)) for d in plan_dirs]
+    comparison = compare_plans(scenario, plans, reps=reps, seed=seed)
+    typer.echo(text("kpi_reps", lang, reps=reps, seed=seed))
+    with pd.option_context("display.width", 200, "display.max_columns", 20):
+        typer.echo(format_comparison(comparison, lang).to_string())
+
+
+def _plan_name(folder: Path, folders: list[Path]) -> str:
+    """The folder's name, or its path where two folders share a name."""
+    same = [f for f in folders if f.name == folder.name]
+    return folder.name if len(same) == 1 else str(folder)
 
 
 @app.command()

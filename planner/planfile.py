@@ -261,8 +261,15 @@ def write_plan(plan: Plan, path: str | Path, kpis: dict[str, Any] | None = None)
     folder.mkdir(parents=True, exist_ok=True)
     for name, frame in plan_frames(plan).items():
         frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
-    document = {"made_by": plan.made_by, "kpis": kpis or {}}
-    (folder / KPI_FILE).write_text(
+    save_kpis(folder, plan, kpis or {})
+    return folder
+
+
+def save_kpis(path: str | Path, plan: Plan, kpis: dict[str, Any]) -> Path:
+    """Replace the simulated KPIs in a plan folder's ``kpis.json``, keeping ``made_by``."""
+    file = Path(path) / KPI_FILE
+    document = {"made_by": plan.made_by, "kpis": kpis}
+    file.write_text(
         json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
-    return folder
+    return file
