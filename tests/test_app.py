@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 from conftest import REPO
-
-pytest.importorskip("streamlit")
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
 
 def run_app() -> AppTest:
