@@ -103,3 +103,63 @@ def test_every_subcommand_has_help() -> None:
     for command in ("validate", "summary", "generate"):
         code, out = run(command, "--help")
         assert code == 0 and "Usage" in out
+
+
+def test_check_accepts_the_mini_plan_and_rejects_a_broken_one(
+    mini_dir: Path, mini_plan: dict, tmp_path: Path
+) -> None:
+    from conftest import write_plan_tables
+
+    good = write_plan_tables(tmp_path / "good", mini_plan)
+    code, out = run("--lang", "en", "check", str(mini_dir), str(good))
+    assert code == 0 and "valid plan" in out
+    mini_plan["desks"][0]["desks"] = 5  # S1 has 3 desks at most
+    bad = write_plan_tables(tmp_path / "bad", mini_plan)
+    code, out = run("--lang", "en", "check", str(mini_dir), str(bad))
+    assert code == 1
+    assert "desks.csv:2: desks:" in out and "the plan has" in out
+
+
+def test_check_names_unreadable_plan_cells(mini_dir: Path, mini_plan: dict, tmp_path: Path) -> None:
+    from conftest import write_plan_tables
+
+    mini_plan["calls"][2]["site_id"] = "S9"
+    mini_plan["roster"][0]["start"] = "6h"
+    folder = write_plan_tables(tmp_path / "p", mini_plan)
+    code, out = run("--lang", "en", "check", str(mini_dir), str(folder))
+    assert code == 1
+    assert 'calls.csv:4: site_id: unknown site "S9"' in out
+    assert 'roster.csv:2: start: "6h" is not a HH:MM time' in out
+
+
+def test_simulate_saves_kpis_next_to_made_by(mini_dir: Path, mini_plan_dir: Path) -> None:
+    import json
+
+    (mini_plan_dir / "kpis.json").write_text('{"made_by": {"kind": "manual"}}', encoding="utf-8")
+    records = mini_plan_dir.parent / "records"
+    code, out = run(
+        "--lang",
+        "en",
+        "simulate",
+        str(mini_dir),
+        str(mini_plan_dir),
+        "--reps",
+        "2",
+        "--records",
+        str(records),
+    )
+    assert code == 0 and "2 replications, seed 0" in out and "finish lower bound: 08:11" in out
+    saved = json.loads((mini_plan_dir / "kpis.json").read_text(encoding="utf-8"))
+    assert saved["made_by"] == {"kind": "manual"} and saved["kpis"]["reps"] == 2
+    assert (records / "people.parquet").exists() and (records / "queue.parquet").exists()
+
+
+def test_compare_prints_every_plan(mini_dir: Path, mini_plan_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    other = shutil.copytree(mini_plan_dir, tmp_path / "other")
+    code, out = run(
+        "--lang", "en", "compare", str(mini_dir), str(mini_plan_dir), str(other), "--reps", "2"
+    )
+    assert code == 0
+    assert "mini-plan" in out and "other" in out and "(×1.00)" in out
