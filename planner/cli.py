@@ -19,7 +19,7 @@ from planner.messages import Lang, default_lang, text
 from planner.model import Scenario
 from planner.parse import load_scenario
 from planner.plan import Plan
-from planner.planfile import PlanError, read_plan, save_kpis
+from planner.planfile import PlanError, read_plan, save_kpis, write_plan
 from planner.problems import Problem, ScenarioError
 from planner.summary import summary_rows
 
@@ -182,6 +182,47 @@ def compare(
     typer.echo(text("kpi_reps", lang, reps=reps, seed=seed))
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         typer.echo(format_comparison(comparison, lang).to_string())
+
+
+@app.command()
+def baseline(
+    ctx: typer.Context,
+    scenario_dir: ScenarioDir,
+    kind: Annotated[str, typer.Option("--kind", help="broadcast or stagger.")],
+    out: Annotated[Path, typer.Option("--out", help="Plan folder to write.")],
+    reps: Reps = 10,
+    seed: Seed = 0,
+) -> None:
+    """Write the plan a command post would make without optimisation, checked and simulated.
+
+    broadcast: all buildings called at once (as fast as sweepers go) to their nearest site;
+    stagger: each site's buildings called one after another, spread over the day.
+    """
+    from planner.baseline import KINDS
+    from planner.baseline import baseline as make
+    from planner.compare import kpi_rows
+    from planner.simulate import simulate as run
+
+    lang = _lang(ctx)
+    if kind not in KINDS:
+        allowed = ", ".join(KINDS)
+        typer.echo(text("cli_unknown_preset", lang, value=kind, allowed=allowed), err=True)
+        raise typer.Exit(2)
+    scenario = _load_or_exit(scenario_dir, lang)
+    result = make(scenario, kind)
+    _echo_problems(list(result.notes), lang)
+    kpis = run(scenario, result.plan, reps=reps, seed=seed, keep_people=0).kpis
+    write_plan(result.plan, out, kpis)
+    problems = check_plan(scenario, result.plan)
+    for problem in problems:
+        typer.echo(problem.render(lang), err=True)
+    typer.echo(text("cli_baseline_written", lang, kind=kind, out=out))
+    typer.echo(text("kpi_reps", lang, reps=reps, seed=seed))
+    for label, value in kpi_rows(kpis, lang):
+        typer.echo(f"  {label}: {value}")
+    if problems:
+        typer.echo(text("cli_plan_invalid", lang, count=len(problems)), err=True)
+        raise typer.Exit(1)
 
 
 def _plan_name(folder: Path, folders: list[Path]) -> str:

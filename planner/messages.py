@@ -340,7 +340,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cli_warnings": ("{count} 条警告", "{count} warnings"),
     "cli_plan_valid": ("方案有效：全部检查通过", "valid plan: every check passed"),
     "cli_plan_invalid": ("方案有 {count} 处违规", "the plan has {count} violations"),
-    "cli_plan_unreadable": ("方案无法读取：{count} 个问题", "the plan cannot be read: {count} problems"),
+    "cli_plan_unreadable": (
+        "方案无法读取：{count} 个问题",
+        "the plan cannot be read: {count} problems",
+    ),
     "cli_generated": (
         "已生成 {preset}（种子 {seed}）到 {out}",
         "generated {preset} (seed {seed}) in {out}",
@@ -360,6 +363,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ui_scenario": ("内置场景", "Bundled scenario"),
     "ui_item": ("项目", "Item"),
     "ui_value": ("内容", "Value"),
+    # --- baselines ---
+    "bl_desks_stepped_down": (
+        "人员不足以支撑全部采样台：仅 {have:.1f} / {want:.1f} 台·时有人值守，其余时段减台",
+        "desks stepped down where the roster could not staff them: {have:.1f} of {want:.1f} "
+        "desk-hours staffed",
+    ),
+    "bl_uncalled": (
+        "楼栋 {building}：没有扫楼员能把它呼叫到开放的点位",
+        "building {building}: no sweeper can call it to an open site",
+    ),
+    "bl_spread": (
+        "扫楼员跟不上均匀分布到收点的呼叫；呼叫只分布在各点位时段的前 {share:.0%}",
+        "sweepers cannot keep up with calls spread to closing time; calls spread over the "
+        "first {share:.0%} of each site's window instead",
+    ),
+    "cli_baseline_written": ("已写出 {kind} 方案到 {out}", "{kind} plan written to {out}"),
     # --- KPIs (simulate, compare, page) ---
     "kpi_plan": ("方案", "plan"),
     "kpi_finish": ("完成时间", "finish"),

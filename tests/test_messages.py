@@ -20,7 +20,9 @@ def fields(template: str) -> set[str]:
 def test_both_languages_take_the_same_values(key: str) -> None:
     zh, en = CATALOGUE[key]
     assert fields(zh) == fields(en), key
-    assert re.search(r"[\u4e00-\u9fff]", zh) or zh == en or not re.search("[a-z]{4}", zh), key
+    # The Chinese text is Chinese: any English word in it is a forgotten translation.
+    words = re.sub(r"\{[^}]*\}", "", zh)
+    assert re.search(r"[\u4e00-\u9fff]", zh) or zh == en or not re.search("[a-z]{4}", words), key
 
 
 def test_every_key_the_code_uses_is_in_the_catalogue() -> None:
