@@ -26,6 +26,7 @@ def unpack_scenario_zip(data: bytes, target: Path, name: str = "upload.zip") -> 
         When the data is not a zip, holds unsafe paths, is too large once unpacked, or has no
         ``scenario.toml``.
     """
+
     def unreadable(error: str) -> ScenarioError:
         return ScenarioError([Problem(name, None, None, "file_unreadable", {"error": error})])
 
