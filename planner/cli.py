@@ -185,6 +185,45 @@ def compare(
 
 
 @app.command()
+def solve(
+    ctx: typer.Context,
+    scenario_dir: ScenarioDir,
+    out: Annotated[Path, typer.Option("--out", help="Plan folder to write.")],
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=1.0, help="Seconds; the best plan so far is kept.")
+    ] = 60.0,
+    seed: Seed = 0,
+) -> None:
+    """Plan the round: sites, desks, calling waves, sweeps, door routes and roster.
+
+    Writes a plan folder (checked and simulated). When the deadline cannot be met, the best plan
+    is written anyway, with a diagnosis of what is short and by how much.
+    """
+    from planner.compare import kpi_rows
+    from planner.solver import SolveConfig
+    from planner.solver import solve as run
+
+    lang = _lang(ctx)
+    scenario = _load_or_exit(scenario_dir, lang)
+
+    def progress(record: dict[str, object]) -> None:
+        stage = text(f"stage_{record['stage']}", lang)
+        typer.echo(f"  [{float(record['seconds']):6.1f} s] {stage}", err=True)  # type: ignore[arg-type]
+
+    result = run(scenario, SolveConfig(time_limit=time_limit, seed=seed), progress=progress)
+    write_plan(result.plan, out, result.kpis)
+    typer.echo(text("cli_solved", lang, out=out, seconds=result.plan.made_by.get("seconds", 0)))
+    for label, value in kpi_rows(result.kpis, lang):
+        typer.echo(f"  {label}: {value}")
+    _echo_problems(list(result.diagnosis), lang)
+    for problem in result.problems:
+        typer.echo(problem.render(lang), err=True)
+    if result.problems:
+        typer.echo(text("cli_plan_invalid", lang, count=len(result.problems)), err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
 def baseline(
     ctx: typer.Context,
     scenario_dir: ScenarioDir,
@@ -223,6 +262,49 @@ def baseline(
     if problems:
         typer.echo(text("cli_plan_invalid", lang, count=len(problems)), err=True)
         raise typer.Exit(1)
+
+
+@app.command("print")
+def print_(
+    ctx: typer.Context,
+    scenario_dir: ScenarioDir,
+    plan_dir: PlanDir,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the PDFs.")],
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="zh (default) or en.", show_default=False)
+    ] = None,
+    site: Annotated[
+        list[str] | None, typer.Option("--site", help="Only this site (repeat for more).")
+    ] = None,
+    font: Annotated[
+        Path | None, typer.Option("--font", help="A CJK TrueType font (.ttf/.ttc) to embed.")
+    ] = None,
+    notice_langs: Annotated[
+        str | None,
+        typer.Option("--notice-langs", help="Notice languages, comma-separated: zh,en,ja,ko."),
+    ] = None,
+) -> None:
+    """Print A4 sheets: cover, one sheet per site, sweeper and door-team routes, notices."""
+    from planner.sheets import FontNotFound, print_sheets
+
+    chosen: Lang = _lang(ctx) if lang is None else ("en" if lang.startswith("en") else "zh")
+    scenario = _load_or_exit(scenario_dir, chosen)
+    plan = _load_plan_or_exit(plan_dir, scenario, chosen)
+    languages = [x.strip() for x in notice_langs.split(",") if x.strip()] if notice_langs else None
+    try:
+        result = print_sheets(
+            scenario,
+            plan,
+            out,
+            lang=chosen,
+            sites=site or None,
+            font_path=font,
+            notice_langs=languages,
+        )
+    except (FontNotFound, ValueError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(text("cli_printed", chosen, files=len(result.files), pages=result.pages, out=out))
 
 
 def _plan_name(folder: Path, folders: list[Path]) -> str:

@@ -329,6 +329,295 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "door team {team}: visit seq {seq} at {at} starts {early:.1f} min too early (previous "
         "visit ends {prev_end} + {walk:.1f} min walk)",
     ),
+    # --- printed sheets (planner.sheets) ---------------------------------------------------------
+    "sheet_font_not_found": (
+        "找不到可嵌入 PDF 的中文字体。已查找：{tried}。请安装字体（Debian/Ubuntu：sudo apt-get install fonts-wqy-microhei），或用 --font 指定 .ttf/.ttc 字体文件",
+        "no Chinese font that can be embedded in a PDF was found. Looked for: {tried}. Install one "
+        "(Debian/Ubuntu: sudo apt-get install fonts-wqy-microhei) or pass --font PATH to a .ttf/.ttc file",
+    ),
+    "sheet_font_missing_file": (
+        "字体文件不存在：{path}（可用 apt-get install fonts-wqy-microhei 安装字体）",
+        "font file not found: {path} (apt-get install fonts-wqy-microhei installs one)",
+    ),
+    "sheet_font_cff": (
+        "字体 {path} 是 PostScript（CFF）轮廓的 OpenType 字体，无法嵌入 PDF；请改用 TrueType 字体，如 wqy-microhei.ttc",
+        "font {path} has PostScript (CFF) outlines, which cannot be embedded in the PDF; use a "
+        "TrueType font such as wqy-microhei.ttc",
+    ),
+    "sheet_font_unreadable": ("无法读取字体 {path}：{error}", "cannot read font {path}: {error}"),
+    "sheet_font_no_cjk": (
+        "字体 {path} 不含中文字形，打印会出现空白方框；请用 --font 指定中文字体",
+        "font {path} has no Chinese glyphs (sheets would print blank boxes); pass a Chinese font "
+        "with --font",
+    ),
+    "sheet_font_lacks_lang": (
+        "字体 {path} 缺少{language}通知所需的字形（如“{chars}”）；请用 --font 指定含这些字形的字体，如 wqy-microhei.ttc",
+        'font {path} lacks glyphs the {language} notice needs (e.g. "{chars}"); pass a font that '
+        "has them with --font, such as wqy-microhei.ttc",
+    ),
+    "sheet_lang_zh": ("中文", "Chinese"),
+    "sheet_lang_en": ("英文", "English"),
+    "sheet_lang_ja": ("日文", "Japanese"),
+    "sheet_lang_ko": ("韩文", "Korean"),
+    "sheet_unknown_notice_lang": (
+        "未知通知语言“{value}”（可选：{allowed}）",
+        'unknown notice language "{value}" (one of: {allowed})',
+    ),
+    "sheet_unknown_kind": (
+        "未知打印类别“{value}”（可选：{allowed}）",
+        'unknown kind of sheet "{value}" (one of: {allowed})',
+    ),
+    "sheet_footer": (
+        "{scenario} · 方案：{kind} · 打印于 {when}",
+        "{scenario} · plan: {kind} · printed {when}",
+    ),
+    "sheet_page": ("第 {page}/{pages} 页", "page {page} of {pages}"),
+    "sheet_continued": ("{title}（续）", "{title} (continued)"),
+    "sheet_synthetic": (
+        "合成数据：地名、人名均为虚构，仅供演示和培训",
+        "Synthetic data: places and people are invented, for demonstration and training only",
+    ),
+    "sheet_named": ("{name}（{id}）", "{name} ({id})"),
+    "sheet_none": ("无", "none"),
+    "sheet_list_sep": ("、", ", "),
+    "sheet_total": ("合计", "Total"),
+    "sheet_count_buildings": ("{count} 栋", "{count} buildings"),
+    "sheet_floors": ("{lo}–{hi} 层", "{lo}-{hi}"),
+    "sheet_floor": ("{floor} 层", "{floor}"),
+    "sheet_shift": ("{name} {start}–{end}", "{name} {start}-{end}"),
+    "sheet_span": ("{start}–{end}", "{start}-{end}"),
+    "sheet_forecast_note": (
+        "“预计”为 {reps} 次模拟（种子 {seed}）的平均值，是预测而非承诺，以现场实际为准。",
+        '"Expected" values are the mean of {reps} simulated runs (seed {seed}): predictions, '
+        "not promises.",
+    ),
+    "sheet_col_no": ("序", "#"),
+    "sheet_col_time": ("呼叫时间", "Call at"),
+    "sheet_col_when": ("时间", "Time"),
+    "sheet_col_building": ("楼栋", "Building"),
+    "sheet_col_floors": ("楼层", "Floors"),
+    "sheet_col_households": ("户数", "Households"),
+    "sheet_col_people": ("人数", "People"),
+    "sheet_col_sweeper": ("扫楼员", "Sweeper"),
+    "sheet_col_site": ("采样点", "Site"),
+    "sheet_col_done": ("完成", "Done"),
+    "sheet_col_desk": ("台位", "Desk"),
+    "sheet_col_samplers": ("采样员", "Samplers"),
+    "sheet_col_registrars": ("登记员", "Registrars"),
+    "sheet_col_marshals": ("秩序维护", "Marshals"),
+    "sheet_col_name": ("名称", "Name"),
+    "sheet_col_committee": ("居民区", "Committee"),
+    "sheet_col_opening": ("开放", "Open"),
+    "sheet_col_peak_desks": ("最多台", "Desks"),
+    "sheet_col_peak_queue": ("预计排队", "Queue"),
+    "sheet_col_room": ("容量", "Room"),
+    "sheet_col_finish": ("预计完成", "Finish"),
+    "sheet_col_unserved": ("未采样", "Unserved"),
+    "sheet_col_reason": ("原因", "Why"),
+    # site sheet
+    "sheet_site_kind": ("采样点工作单", "Sampling point sheet"),
+    "sheet_committee": ("居民区 · 位置", "Committee · location"),
+    "sheet_location_value": ("北纬 {lat:.5f}，东经 {lon:.5f}", "{lat:.5f} N, {lon:.5f} E"),
+    "sheet_opening": ("开放时间 · 场地", "Opening · space"),
+    "sheet_closed": ("未开放（方案中没有采样台）", "closed (no desks in the plan)"),
+    "sheet_space_value": (
+        "最多 {desks} 个采样台，可排队 {queue:,} 人",
+        "up to {desks} desks, room for {queue:,} people in line",
+    ),
+    "sheet_calls": ("呼叫", "Calls"),
+    "sheet_calls_value": (
+        "{waves} 波，{buildings} 栋楼，{households:,} 户，约 {people:,} 人",
+        "{waves} waves, {buildings} buildings, {households:,} households, about {people:,} people",
+    ),
+    "sheet_forecast": ("预计（模拟）", "Expected (simulated)"),
+    "sheet_forecast_value": (
+        "最长排队约 {queue:.0f} 人，{finish} 完成",
+        "peak queue about {queue:.0f} people, done by {finish}",
+    ),
+    "sheet_forecast_over": (
+        "，超出场地排队容量 {capacity:,} 人",
+        ", more than the {capacity:,} the space holds",
+    ),
+    "sheet_forecast_unserved": (
+        "；约 {unserved:.0f} 人到场时采样台已关闭，需延时或加台",
+        "; about {unserved:.0f} people arrive after the desks close: extend or add desks",
+    ),
+    "sheet_forecast_none": ("无人到场", "nobody comes"),
+    "sheet_desks_heading": ("采样台", "Desks"),
+    "sheet_desk_count": ("{desks} 台", "{desks} desks"),
+    "sheet_crew_rule": (
+        "每个采样台：采样员 {samplers} 人、登记员 {registrars} 人；每个点位：秩序维护 {marshals} 人。同一台的人员按时间交接（→）。",
+        "Each desk: {samplers} sampler(s) and {registrars} registrar(s); the point: {marshals} "
+        "marshal(s). People at one desk hand over in time order (→).",
+    ),
+    "sheet_crew_heading": ("人员安排（台位编号为建议）", "Crew (desk numbers are a suggestion)"),
+    "sheet_desk_no": ("{n} 号台", "desk {n}"),
+    "sheet_calls_heading": ("呼叫时间表", "Calling timetable"),
+    "sheet_no_calls": ("本采样点没有呼叫波次。", "Nobody is called to this point."),
+    # route sheets
+    "sheet_sweep_kind": ("扫楼路线", "Sweeper route"),
+    "sheet_shifts": ("班次", "Shifts"),
+    "sheet_route_value": (
+        "{stops} 站，{households:,} 户，约 {people:,} 人",
+        "{stops} stops, {households:,} households, about {people:,} people",
+    ),
+    "sheet_route": ("路线", "Route"),
+    "sheet_sweep_note": (
+        "按顺序到各楼呼叫，请对应楼层的居民下楼到指定采样点；每站完成后打勾。",
+        "Go to the buildings in this order and call the floors listed down to their sampling "
+        "point; tick each stop when done.",
+    ),
+    "sheet_team_kind": ("上门采样路线", "Door-to-door route"),
+    "sheet_team_title": ("上门小组 {team}", "Door team {team}"),
+    "sheet_members": ("组员", "Members"),
+    "sheet_team_value": ("{stops} 站，{people:,} 人", "{stops} stops, {people:,} people"),
+    "sheet_team_note": (
+        "封控楼居民和行动不便的居民在家门口采样；按顺序进行，每站完成后打勾。",
+        "Residents of locked-down buildings and immobile residents are sampled at their door; "
+        "go in this order and tick each stop when done.",
+    ),
+    "sheet_reason_locked": ("封控楼", "locked down"),
+    "sheet_reason_immobile": ("行动不便", "immobile"),
+    # cover
+    "sheet_cover_kind": ("指挥部总览", "Command post summary"),
+    "sheet_cover_sites": ("采样点", "Sites"),
+    "sheet_cover_sites_value": (
+        "开放 {opened} 个（候选 {candidates} 个），同时开放采样台最多 {desks} 个",
+        "{opened} open of {candidates} candidates, at most {desks} desks open at once",
+    ),
+    "sheet_cover_staff": ("在岗人员（排班/名单）", "Staff (rostered / on the list)"),
+    "sheet_cover_staff_value": (
+        "采样员 {sampler}/{sampler_all}，登记员 {registrar}/{registrar_all}，秩序维护 {marshal}/{marshal_all}，扫楼 {sweeper}/{sweeper_all}；共 {hours:,.0f} 人·时",
+        "{sampler}/{sampler_all} samplers, {registrar}/{registrar_all} registrars, "
+        "{marshal}/{marshal_all} marshals, {sweeper}/{sweeper_all} sweepers; {hours:,.0f} "
+        "staff-hours",
+    ),
+    "sheet_cover_work": ("任务", "Work"),
+    "sheet_cover_work_value": (
+        "{waves:,} 个呼叫波次（{sweepers} 名扫楼员）；{teams} 个上门小组共 {stops:,} 站",
+        "{waves:,} calling waves by {sweepers} sweepers; {teams} door teams making {stops:,} stops",
+    ),
+    "sheet_cover_finish": ("预计完成（模拟）", "Expected finish (simulated)"),
+    "sheet_cover_unserved": (
+        "未能全部完成：约 {unserved:.0f} 人到场时采样台已关闭",
+        "not everybody is served: about {unserved:.0f} people find the desks closed",
+    ),
+    "sheet_cover_queue": ("最长排队 / 95% 等待（模拟）", "Peak queue / p95 wait (simulated)"),
+    "sheet_cover_queue_value": (
+        "{queue:.0f} 人 / {wait:.0f} 分钟",
+        "{queue:.0f} people / {wait:.0f} min",
+    ),
+    "sheet_cover_done_value": ("{share:.1%}", "{share:.1%}"),
+    "sheet_cover_sites_heading": (
+        "各采样点（排队、完成、未采样为模拟预计；“!”：排队超出场地容量）",
+        'Sampling points (queue, finish and unserved are simulated; "!": queue exceeds the room)',
+    ),
+    # notices: zh and en here; ja and ko in the *_ja and *_ko keys below (the same text in both
+    # slots, since text() knows zh and en only; planner.sheets.notice.notice_text picks them).
+    "sheet_notice_title": ("核酸检测通知", "Notice: PCR screening"),
+    "sheet_notice_building": (
+        "楼栋：{building}（{compound}）",
+        "Building: {building} ({compound})",
+    ),
+    "sheet_notice_site": ("采样点：{site}", "Sampling point: {site}"),
+    "sheet_notice_when": (
+        "请听到呼叫后再下楼，按楼层分批前往：",
+        "Please come down only when you are called, floor group by floor group:",
+    ),
+    "sheet_notice_col_floors": ("楼层", "Floors"),
+    "sheet_notice_col_time": ("下楼时间", "Come down"),
+    "sheet_notice_floors": ("{lo}–{hi} 层", "floors {lo}-{hi}"),
+    "sheet_notice_floor": ("{floor} 层", "floor {floor}"),
+    "sheet_notice_from": ("{time} 起", "from {time}"),
+    "sheet_notice_bring": (
+        "请携带：手机（出示健康码）、身份证件",
+        "Bring: your phone (health code) and your ID card or passport",
+    ),
+    "sheet_notice_mask": (
+        "全程佩戴口罩，排队时前后间隔 1–2 米",
+        "Wear a mask and keep 1-2 m apart in the queue",
+    ),
+    "sheet_notice_locked": (
+        "本楼封控管理：请留在家中，采样人员按下表时间逐层上门采样",
+        "This building is locked down: please stay at home; the sampling team comes to each "
+        "floor at the times below",
+    ),
+    "sheet_notice_col_door": ("上门时间", "At your door"),
+    "sheet_notice_immobile": (
+        "行动不便、无法下楼的居民请在家等候，采样人员 {start}–{end} 上门采样",
+        "Residents who cannot come down: please wait at home; the sampling team comes to your "
+        "door between {start} and {end}",
+    ),
+    "sheet_notice_contact": (
+        "如有疑问，请联系{committee}居委会",
+        "Questions: {committee} residents' committee",
+    ),
+    "sheet_notice_title_ja": ("PCR検査のお知らせ", "PCR検査のお知らせ"),
+    "sheet_notice_building_ja": (
+        "建物：{building}（{compound}）",
+        "建物：{building}（{compound}）",
+    ),
+    "sheet_notice_site_ja": ("検査会場：{site}", "検査会場：{site}"),
+    "sheet_notice_when_ja": (
+        "呼び出しがあってから、階ごとに順番に下りてきてください：",
+        "呼び出しがあってから、階ごとに順番に下りてきてください：",
+    ),
+    "sheet_notice_col_floors_ja": ("階", "階"),
+    "sheet_notice_col_time_ja": ("集合時間", "集合時間"),
+    "sheet_notice_floors_ja": ("{lo}～{hi}階", "{lo}～{hi}階"),
+    "sheet_notice_floor_ja": ("{floor}階", "{floor}階"),
+    "sheet_notice_from_ja": ("{time}から", "{time}から"),
+    "sheet_notice_bring_ja": (
+        "持ち物：携帯電話（健康コードを提示）、身分証明書（パスポート）",
+        "持ち物：携帯電話（健康コードを提示）、身分証明書（パスポート）",
+    ),
+    "sheet_notice_mask_ja": (
+        "マスクを着用し、並ぶときは前後1～2メートル空けてください",
+        "マスクを着用し、並ぶときは前後1～2メートル空けてください",
+    ),
+    "sheet_notice_locked_ja": (
+        "この建物は封鎖管理中です。自宅でお待ちください。検査員が下記の時間に各階を訪問します",
+        "この建物は封鎖管理中です。自宅でお待ちください。検査員が下記の時間に各階を訪問します",
+    ),
+    "sheet_notice_col_door_ja": ("訪問時間", "訪問時間"),
+    "sheet_notice_immobile_ja": (
+        "下りてこられない方は自宅でお待ちください。{start}～{end}に検査員が訪問します",
+        "下りてこられない方は自宅でお待ちください。{start}～{end}に検査員が訪問します",
+    ),
+    "sheet_notice_contact_ja": (
+        "お問い合わせ：{committee}居民委員会",
+        "お問い合わせ：{committee}居民委員会",
+    ),
+    "sheet_notice_title_ko": ("PCR 검사 안내", "PCR 검사 안내"),
+    "sheet_notice_building_ko": ("건물: {building} ({compound})", "건물: {building} ({compound})"),
+    "sheet_notice_site_ko": ("검사 장소: {site}", "검사 장소: {site}"),
+    "sheet_notice_when_ko": (
+        "호출이 있은 후에 층별로 순서대로 내려오십시오:",
+        "호출이 있은 후에 층별로 순서대로 내려오십시오:",
+    ),
+    "sheet_notice_col_floors_ko": ("층", "층"),
+    "sheet_notice_col_time_ko": ("내려올 시간", "내려올 시간"),
+    "sheet_notice_floors_ko": ("{lo}~{hi}층", "{lo}~{hi}층"),
+    "sheet_notice_floor_ko": ("{floor}층", "{floor}층"),
+    "sheet_notice_from_ko": ("{time}부터", "{time}부터"),
+    "sheet_notice_bring_ko": (
+        "준비물: 휴대폰(건강 코드 제시), 신분증(여권)",
+        "준비물: 휴대폰(건강 코드 제시), 신분증(여권)",
+    ),
+    "sheet_notice_mask_ko": (
+        "마스크를 착용하고 줄을 설 때 앞뒤 1~2미터 간격을 유지하십시오",
+        "마스크를 착용하고 줄을 설 때 앞뒤 1~2미터 간격을 유지하십시오",
+    ),
+    "sheet_notice_locked_ko": (
+        "이 건물은 봉쇄 관리 중입니다. 댁에서 기다려 주십시오. 검사 요원이 아래 시간에 각 층을 방문합니다",
+        "이 건물은 봉쇄 관리 중입니다. 댁에서 기다려 주십시오. 검사 요원이 아래 시간에 각 층을 방문합니다",
+    ),
+    "sheet_notice_col_door_ko": ("방문 시간", "방문 시간"),
+    "sheet_notice_immobile_ko": (
+        "내려올 수 없는 분은 댁에서 기다려 주십시오. {start}~{end}에 검사 요원이 방문합니다",
+        "내려올 수 없는 분은 댁에서 기다려 주십시오. {start}~{end}에 검사 요원이 방문합니다",
+    ),
+    "sheet_notice_contact_ko": ("문의: {committee} 주민위원회", "문의: {committee} 주민위원회"),
     # --- roles -----------------------------------------------------------------------------------
     "role_sampler": ("采样员", "sampler"),
     "role_registrar": ("登记员", "registrar"),
@@ -379,6 +668,24 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "first {share:.0%} of each site's window instead",
     ),
     "cli_baseline_written": ("已写出 {kind} 方案到 {out}", "{kind} plan written to {out}"),
+    # --- solver stages and CLI ---
+    "cli_printed": ("已生成 {files} 个 PDF（共 {pages} 页）到 {out}", "{files} PDFs ({pages} pages) written to {out}"),
+    "cli_solved": ("已写出方案到 {out}（用时 {seconds} 秒）", "plan written to {out} ({seconds} s)"),
+    "stage_prepare": ("准备数据、计算下界", "preparing data and the lower bound"),
+    "stage_doors": ("上门采样路线", "door-to-door routes"),
+    "stage_location": ("选点与楼栋分配", "sites and building assignment"),
+    "stage_desks": ("各时段采样台数", "desks per time slot"),
+    "stage_roster": ("排班", "roster"),
+    "stage_sweeps": ("呼叫批次与扫楼顺序", "calling waves and sweep order"),
+    "stage_check": ("方案检查", "checking the plan"),
+    "stage_simulate": ("模拟评估", "simulating the plan"),
+    # --- solver diagnosis ---
+    "diag_late": ("方案预计 {finish} 才能完成（p90），晚于截止时间 {deadline}", "the plan finishes at {finish} (p90), after the deadline {deadline}"),
+    "diag_more_role": ("再增加 {people} 名{role}（全程在岗）可在截止前完成", "{people} more {role}s (on duty all round) would meet the deadline"),
+    "diag_more_crews": ("或再增加 {crews} 组采样台人员（采样员 + 登记员）", "or {crews} more desk crews (sampler + registrar)"),
+    "diag_more_desks": ("采样台不足：约需再增加 {desks} 个采样台", "desks short: about {desks} more desks needed"),
+    "diag_uncalled": ("扫楼员不足：{waves} 个呼叫批次（{people} 人）无人呼叫", "sweepers short: {waves} calling waves ({people} people) have nobody to call them"),
+    "diag_unfilled": ("排班缺口：共 {hours:.1f} 人·时无人可排", "roster gaps: {hours:.1f} person-hours could not be staffed"),
     # --- KPIs (simulate, compare, page) ---
     "kpi_plan": ("方案", "plan"),
     "kpi_finish": ("完成时间", "finish"),

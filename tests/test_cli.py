@@ -100,7 +100,17 @@ def test_real_process_prints_no_traceback(tmp_path: Path, command: str) -> None:
 
 
 def test_every_subcommand_has_help() -> None:
-    for command in ("validate", "summary", "generate"):
+    for command in (
+        "validate",
+        "summary",
+        "generate",
+        "check",
+        "simulate",
+        "compare",
+        "baseline",
+        "solve",
+        "print",
+    ):
         code, out = run(command, "--help")
         assert code == 0 and "Usage" in out
 
@@ -163,3 +173,53 @@ def test_compare_prints_every_plan(mini_dir: Path, mini_plan_dir: Path, tmp_path
     )
     assert code == 0
     assert "mini-plan" in out and "other" in out and "(×1.00)" in out
+
+
+def test_solve_writes_a_valid_plan_and_prints_stages(tmp_path: Path) -> None:
+    from conftest import SCENARIOS
+
+    out = tmp_path / "plan"
+    result = runner.invoke(
+        app,
+        ["--lang", "en", "solve", str(SCENARIOS / "tiny"), "--out", str(out), "--time-limit", "10"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "plan written to" in result.output and "sites and building assignment" in result.output
+    code, text = run("--lang", "en", "check", str(SCENARIOS / "tiny"), str(out))
+    assert code == 0 and "valid plan" in text
+
+
+def test_print_writes_pdfs_and_refuses_a_missing_font(tmp_path: Path) -> None:
+    from conftest import SCENARIOS
+
+    from planner import load_scenario
+    from planner.baseline import baseline
+    from planner.planfile import write_plan
+
+    scenario = load_scenario(SCENARIOS / "tiny")
+    plan_dir = write_plan(baseline(scenario, "stagger").plan, tmp_path / "plan")
+    site = scenario.sites[0].site_id
+    code, text = run(
+        "print",
+        str(SCENARIOS / "tiny"),
+        str(plan_dir),
+        "--out",
+        str(tmp_path / "pdf"),
+        "--lang",
+        "en",
+        "--site",
+        site,
+    )
+    assert code == 0, text
+    assert (tmp_path / "pdf" / "sites" / f"{site}.pdf").read_bytes().startswith(b"%PDF")
+    assert "PDFs" in text
+    code, text = run(
+        "print",
+        str(SCENARIOS / "tiny"),
+        str(plan_dir),
+        "--out",
+        str(tmp_path / "pdf2"),
+        "--font",
+        str(tmp_path / "none.ttf"),
+    )
+    assert code == 1 and "none.ttf" in text and "Traceback" not in text

@@ -1,0 +1,239 @@
+"""How many desks each open site runs in each time slot.
+
+Given each site's work (desk-minutes) and the desk crews and marshals the roster can field in each
+slot, choose integer desks per site and slot so that every site's work is covered, no slot uses
+more crews or marshals than exist, desks stay within ``max_desks`` and the site's opening hours,
+and the last busy slot is as early as possible; then use as few desk-slots as possible, and change
+desk counts rarely (every change moves people between posts).
+
+A site is open in one block of slots (it may open late, when crews or marshals arrive, but never
+closes and reopens): a queue never meets a closed site in the middle of the day.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from ortools.sat.python import cp_model
+
+from planner.plan import DeskSpell
+
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class DeskProblem:
+    """Plain-data input of :func:`allocate_desks`.
+
+    Attributes
+    ----------
+    site_ids
+        Sites to staff (only sites with work).
+    work_min
+        Desk-minutes of service each site must offer.
+    max_desks
+        Desk limit of each site.
+    first_slot, last_slot
+        Slots (inclusive, exclusive) in which each site may be open.
+    crews, marshals
+        Desk crews and marshals available in each slot.
+    marshals_per_site
+        Marshals an open site needs.
+    slot_start, slot_min
+        Minute of slot 0 and slot length.
+    """
+
+    site_ids: tuple[str, ...]
+    work_min: npt.NDArray[np.float64]
+    max_desks: IntArray
+    first_slot: IntArray
+    last_slot: IntArray
+    crews: IntArray
+    marshals: IntArray
+    marshals_per_site: int
+    slot_start: int
+    slot_min: int
+    site_cap: IntArray | None = None  # (sites, slots): desks each site can use (its sweepers)
+
+    def cap(self, s: int, k: int) -> int:
+        """Most desks site ``s`` may run in slot ``k``."""
+        limit = int(self.max_desks[s])
+        return limit if self.site_cap is None else min(limit, int(self.site_cap[s, k]))
+
+
+@dataclass(frozen=True)
+class DeskAllocation:
+    """Desks per site and slot, as a (sites, slots) integer array, and as spells."""
+
+    desks: IntArray
+    spells: tuple[DeskSpell, ...]
+    finish_slot: int
+    status: str
+    seconds: float
+
+
+def allocate_desks(problem: DeskProblem, time_limit: float = 10.0, seed: int = 0) -> DeskAllocation:
+    """Solve the desk allocation with CP-SAT (greedy hint, best found within ``time_limit``).
+
+    The returned allocation covers every site's work when the slots and crews allow it; where they
+    do not, sites keep their desks to the end of the horizon and the shortfall shows up in the
+    plan's simulated finish (the caller diagnoses it).
+    """
+    started = time.perf_counter()
+    n_sites, n_slots = len(problem.site_ids), int(problem.crews.size)
+    if n_sites == 0:
+        return DeskAllocation(np.zeros((0, n_slots), np.int64), (), 0, "empty", 0.0)
+    need = np.ceil(problem.work_min / problem.slot_min - 1e-9).astype(np.int64)
+    hint = greedy_desks(problem, need)
+
+    model = cp_model.CpModel()
+    desks = [[model.new_constant(0) for _ in range(n_slots)] for _ in range(n_sites)]
+    active: list[list[cp_model.IntVar | int]] = [[0] * n_slots for _ in range(n_sites)]
+    makespan = model.new_int_var(0, n_slots, "makespan")
+    for s in range(n_sites):
+        lo, hi = int(problem.first_slot[s]), int(problem.last_slot[s])
+        for k in range(lo, hi):
+            d = model.new_int_var(0, problem.cap(s, k), f"d{s}_{k}")
+            u = model.new_bool_var(f"u{s}_{k}")
+            model.add(d <= problem.cap(s, k) * u)
+            model.add(d >= u)  # an open site has at least one desk
+            desks[s][k], active[s][k] = d, u
+            model.add(makespan >= (k + 1) * u)
+            model.add_hint(d, int(hint[s, k]))
+            model.add_hint(u, int(hint[s, k] > 0))
+        # Open once, in one block: a site may open late (crews or marshals arrive) but never
+        # closes and reopens, so nobody meets a closed site in the middle of the day.
+        opens = [model.new_bool_var(f"o{s}_{k}") for k in range(lo, hi)]
+        model.add(sum(opens) <= 1)
+        for k in range(lo, hi):
+            previous = active[s][k - 1] if k > lo else 0
+            model.add(active[s][k] <= previous + opens[k - lo])
+        model.add(sum(desks[s][k] for k in range(lo, hi)) >= int(need[s]))
+    for k in range(n_slots):
+        model.add(sum(desks[s][k] for s in range(n_sites)) <= int(problem.crews[k]))
+        if problem.marshals_per_site:
+            model.add(
+                problem.marshals_per_site * sum(active[s][k] for s in range(n_sites))
+                <= int(problem.marshals[k])
+            )
+    # Changes of desk count between slots, lightly penalised.
+    changes = []
+    for s in range(n_sites):
+        lo, hi = int(problem.first_slot[s]), int(problem.last_slot[s])
+        for k in range(lo + 1, hi):
+            delta = model.new_int_var(0, int(problem.max_desks[s]), f"c{s}_{k}")
+            model.add_abs_equality(delta, desks[s][k] - desks[s][k - 1])
+            changes.append(delta)
+    total = sum(d for row in desks for d in row)
+    big = n_sites * n_slots * int(problem.max_desks.max()) + 1
+    model.minimize(big * 4 * makespan + 4 * total + sum(changes))
+
+    solver = cp_model.CpSolver()
+    # A deterministic budget on one worker: the same problem and seed give the same desks on a
+    # busy machine or an idle one (wall-clock limits would not).
+    solver.parameters.max_deterministic_time = time_limit
+    solver.parameters.random_seed = seed
+    solver.parameters.num_workers = 1
+    status = solver.solve(model)
+    values, name = hint, "greedy"
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = np.array(
+            [[solver.value(desks[s][k]) for k in range(n_slots)] for s in range(n_sites)],
+            dtype=np.int64,
+        )
+        # CP-SAT may stop at the time limit with a worse plan than its hint: keep the better.
+        if _score(found, problem) <= _score(hint, problem):
+            values = found
+            name = "optimal" if status == cp_model.OPTIMAL else "feasible"
+    return DeskAllocation(
+        desks=values,
+        spells=to_spells(values, problem),
+        finish_slot=int(np.max(np.nonzero(values.any(axis=0))[0], initial=-1)) + 1,
+        status=name,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def greedy_desks(problem: DeskProblem, need: IntArray) -> IntArray:
+    """A good allocation that keeps the model's rules: crews go where most work is left.
+
+    Each slot, sites already open stay open (one desk each) until their work is done, then new
+    sites open while crews and marshals last, then the remaining crews are handed out one desk at a
+    time to the site with the most work left per desk it could run (the site that would otherwise
+    finish last). A site that cannot open when it first may opens later, in one block.
+    """
+    n_sites, n_slots = len(problem.site_ids), int(problem.crews.size)
+    left = need.astype(np.int64).copy()
+    out = np.zeros((n_sites, n_slots), dtype=np.int64)
+    was_open = np.zeros(n_sites, dtype=bool)
+    for k in range(n_slots):
+        crews, marshals = int(problem.crews[k]), int(problem.marshals[k])
+        caps = np.array([problem.cap(s, k) for s in range(n_sites)], dtype=np.int64)
+        window = (problem.first_slot <= k) & (k < problem.last_slot) & (left > 0) & (caps > 0)
+        keep = [s for s in range(n_sites) if window[s] and was_open[s]]
+        new = [s for s in range(n_sites) if window[s] and not was_open[s]]
+        new.sort(key=lambda s: -int(left[s]) / max(1, int(caps[s])))
+        chosen: list[int] = []
+        for s in keep + new:
+            if crews <= 0 or marshals < problem.marshals_per_site:
+                break
+            chosen.append(s)
+            out[s, k] = 1
+            crews -= 1
+            marshals -= problem.marshals_per_site
+        # Remaining work per desk the site may run now: the site that would finish last first.
+        heap = [(-(left[s] - 1) / max(1, caps[s]), s) for s in chosen]
+        heapq.heapify(heap)
+        while crews > 0 and heap:
+            _, s = heapq.heappop(heap)
+            if out[s, k] >= caps[s] or out[s, k] >= left[s]:
+                continue
+            out[s, k] += 1
+            crews -= 1
+            heapq.heappush(heap, (-(left[s] - out[s, k]) / max(1, caps[s]), s))
+        was_open[:] = False
+        for s in chosen:
+            left[s] -= out[s, k]
+            was_open[s] = left[s] > 0
+    return out
+
+
+def _score(desks: IntArray, problem: DeskProblem) -> tuple[int, int, int]:
+    """(slots with uncovered work, finish slot, desk-slots): lower is better."""
+    need = np.ceil(problem.work_min / problem.slot_min - 1e-9)
+    short = int(np.maximum(0, need - desks.sum(axis=1)).sum())
+    used = np.nonzero(desks.any(axis=0))[0]
+    finish = int(used.max()) + 1 if used.size else 0
+    return short, finish, int(desks.sum())
+
+
+def to_spells(desks: IntArray, problem: DeskProblem) -> tuple[DeskSpell, ...]:
+    """Runs of equal desk counts as :class:`DeskSpell` rows."""
+    spells: list[DeskSpell] = []
+    for s, site_id in enumerate(problem.site_ids):
+        row = desks[s]
+        k = 0
+        while k < row.size:
+            if row[k] == 0:
+                k += 1
+                continue
+            j = k
+            while j + 1 < row.size and row[j + 1] == row[k]:
+                j += 1
+            start = problem.slot_start + k * problem.slot_min
+            end = problem.slot_start + (j + 1) * problem.slot_min
+            spells.append(DeskSpell(site_id, start, end, int(row[k])))
+            k = j + 1
+    return tuple(spells)
+
+
+def slots_between(start: int, end: int, slot_start: int, slot_min: int) -> tuple[int, int]:
+    """Slots fully inside [start, end): (first, last exclusive)."""
+    first = max(0, math.ceil((start - slot_start) / slot_min))
+    last = max(first, (end - slot_start) // slot_min)
+    return first, last

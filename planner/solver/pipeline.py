@@ -1,0 +1,483 @@
+"""The solve pipeline: one stage after the other, each on data prepared before its model.
+
+1. **Door routes**: the door work (locked buildings, immobile residents) is routed with OR-Tools
+   for the fewest teams that finish by the target time; those samplers and registrars are taken
+   out of the desk supply.
+2. **Location**: which sites open and which site each building goes to (CP-SAT, single-source
+   capacitated facility location): least walking, sites' desk capacity up to the target time.
+3. **Desks**: desks per site and 15-minute slot against the crews and marshals each slot can
+   field (CP-SAT), finishing as early as possible.
+4. **Roster**: people for the desks, marshals and door teams (greedy, rule-keeping); desks the
+   roster cannot staff are stepped down before anybody is called to them.
+5. **Waves**: each building cut into floor groups, each called so that arrivals match what its
+   site's staffed desks can serve.
+6. **Sweeps**: sweepers assigned to calls in time order, walking between buildings.
+
+The plan is then checked from scratch and simulated; the result carries both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from planner.capacity import assess
+from planner.check import check_plan
+from planner.location import solve_location
+from planner.model import Role, Scenario
+from planner.plan import Call, DeskSpell, Plan
+from planner.roster import TeamNeed, build_roster, staffed_desks
+from planner.simulate import simulate
+from planner.solver.budget import crews_per_slot, people_per_slot
+from planner.solver.config import Locks, Progress, SolveConfig
+from planner.solver.desks import DeskProblem, allocate_desks, slots_between
+from planner.solver.diagnose import diagnose
+from planner.solver.doors import door_stops, teams_needed
+from planner.solver.prepare import prepare
+from planner.solver.result import SolveResult
+from planner.solver.sweeps import late_summary, schedule_sweeps
+from planner.solver.teams import assign_sweepers, sweepers_per_slot
+from planner.solver.waves import (
+    Descent,
+    LiftClock,
+    Wave,
+    building_waves,
+    clearing_time,
+    descent,
+    expected_arrivals,
+    order_buildings,
+    schedule_site,
+)
+
+#: Share of the time limit each stage may use (the rest is checking and simulation).
+_SHARE = {"doors": 0.1, "location": 0.2, "desks": 0.05}
+#: Slack on the finish lower bound when sizing sites and door teams.
+_TARGET_SLACK = 1.08
+#: Extra desk-minutes planned per site, for service-time noise and the first minutes' ramp-up.
+_WORK_MARGIN = 1.04
+import os  # noqa: E402
+
+_DEBUG_DUMP = os.environ.get("PLANNER_DUMP_DESKS", "")
+#: CP-SAT's deterministic time runs about twice as slow as wall seconds on this kind of model
+#: (measured on the town location model, 2 cores): budgets are scaled so stages keep to time.
+_DETERMINISTIC_UNITS_PER_S = 0.5
+#: Share of a sweeper's time spent calling (the rest is walking between buildings).
+_SWEEP_EFFICIENCY = 0.85
+#: Minutes desks stay open after the expected queue clears: arrivals and service times vary.
+_CLEAR_MARGIN_MIN = 15
+#: A building should not walk further than this when nearer sites have room (metres): a soft
+#: cap used only to price sites for opening.
+_OPEN_COST_M = 1000.0
+
+
+class _Clock:
+    """Stage timing and progress reports."""
+
+    def __init__(self, config: SolveConfig, progress: Progress | None) -> None:
+        self.started = time.perf_counter()
+        self.config = config
+        self.progress = progress
+        self.stages: list[dict[str, Any]] = []
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def budget(self, stage: str) -> float:
+        """Seconds for ``stage``: its share of the limit, never more than what is left."""
+        left = max(0.5, self.config.time_limit - self.elapsed())
+        return max(0.5, min(left * 0.9, self.config.time_limit * _SHARE.get(stage, 0.1)))
+
+    def report(self, stage: str, **values: Any) -> None:
+        record = {"stage": stage, "seconds": round(self.elapsed(), 3), **values}
+        self.stages.append(record)
+        if self.progress is not None:
+            self.progress(dict(record))
+
+
+def solve(
+    scenario: Scenario,
+    config: SolveConfig | None = None,
+    locks: Locks | None = None,
+    progress: Progress | None = None,
+) -> SolveResult:
+    """Plan the round: sites, desks, calling waves, sweeps, door routes and roster.
+
+    Parameters
+    ----------
+    scenario
+        A validated scenario.
+    config
+        Time limit, seed and tuning (:class:`SolveConfig`).
+    locks
+        Decisions to keep (:class:`Locks`); the rest is re-optimised.
+    progress
+        Called with a plain dict after each stage (``stage``, ``seconds`` and the stage's numbers).
+
+    Returns
+    -------
+    SolveResult
+        The plan (always; valid by :func:`planner.check.check_plan` unless ``problems`` says
+        otherwise), its simulated KPIs, and a diagnosis when the deadline cannot be met.
+    """
+    config = config or SolveConfig()
+    locks = locks or Locks()
+    clock = _Clock(config, progress)
+    if locks.absent_staff:
+        staff = tuple(p for p in scenario.staff if p.staff_id not in locks.absent_staff)
+        scenario = dataclasses.replace(scenario, staff=staff)
+    rnd, flow = scenario.round, scenario.flow
+    bound = assess(scenario).finish_lower_bound
+    horizon = max([s.open_to for s in scenario.sites] + [rnd.deadline])
+    target = (
+        min(horizon, math.ceil(rnd.start + (bound - rnd.start) * _TARGET_SLACK))
+        if bound is not None
+        else horizon
+    )
+    clock.report("prepare", lower_bound=bound, target=target)
+
+    # 1. Door routes.
+    stops = door_stops(scenario)
+    max_teams = max(1, len(scenario.staff) // 8)
+    doors = teams_needed(
+        scenario,
+        stops,
+        rnd.start,
+        finish_by=target,
+        max_teams=max_teams,
+        time_limit=clock.budget("doors"),
+    )
+    clock.report("doors", teams=len(doors.teams), end=doors.makespan_end, stops=len(stops))
+
+    # 2. Location.
+    data = prepare(scenario, config.candidates, locks.closed_sites, locks.building_site)
+    capacity = np.array(
+        [
+            s.max_desks
+            * max(0, min(s.open_to, target) - max(s.open_from, rnd.start))
+            * 60.0
+            / flow.service_s
+            for s in scenario.sites
+        ]
+    )
+    demand = data.arrivals.astype(float)
+    assign_cost = (data.walk_m * demand[:, None]).T  # facility-major: (sites, buildings)
+    callers = demand > 0
+
+    # Every open site needs its marshals from the start: open no more sites than they can man.
+    most_sites: int | None = None
+    if scenario.crew.marshals_per_site:
+        marshals_now = int(
+            people_per_slot(scenario.staff, Role.MARSHAL, scenario, rnd.start, 60, 1)[0]
+        )
+        limit = marshals_now // scenario.crew.marshals_per_site
+        if 0 < limit < int(data.site_open.sum()):
+            most_sites = limit
+
+    def locate(site_capacity: np.ndarray, allowed: np.ndarray, p: int | None) -> Any:
+        return solve_location(
+            demand[callers],
+            site_capacity,
+            np.full(data.n_sites, _OPEN_COST_M),
+            assign_cost[:, callers],
+            p=p,
+            allowed=allowed,
+            fixed_closed=~data.site_open,
+            time_limit=clock.budget("location") * _DETERMINISTIC_UNITS_PER_S,
+            seed=config.seed,
+            deterministic=True,
+        )
+
+    location = locate(capacity, data.candidates.T[:, callers], most_sites)
+    if location.status in ("infeasible", "unknown") and most_sites is not None:
+        location = locate(capacity, data.candidates.T[:, callers], None)
+    if location.status in ("infeasible", "unknown"):
+        # Fall back to the whole day's capacity and every site: a late plan beats no plan.
+        capacity_day = np.array(
+            [
+                s.max_desks
+                * max(0, s.open_to - max(s.open_from, rnd.start))
+                * 60.0
+                / flow.service_s
+                for s in scenario.sites
+            ]
+        )
+        location = locate(
+            capacity_day, np.isfinite(assign_cost[:, callers]) & data.site_open[:, None], None
+        )
+    site_of = np.full(data.n_buildings, -1, dtype=np.int64)
+    site_of[callers] = location.assign
+    clock.report(
+        "location",
+        status=location.status,
+        sites=int(location.open.sum()),
+        walking_person_km=location.objective / 1000.0
+        if location.objective == location.objective
+        else None,
+        bound_person_km=location.bound / 1000.0,
+    )
+
+    # 3. Desks.
+    slot = config.slot_min
+    n_slots = max(1, (horizon - rnd.start) // slot)
+    crews, marshals = crews_per_slot(
+        scenario, scenario.staff, rnd.start, slot, n_slots, doors.team_windows.values()
+    )
+    used = sorted(
+        {int(s) for s in site_of if s >= 0} | {scenario.site_index[s] for s in locks.site_desks}
+    )
+    work = np.zeros(len(used))
+    position = {s: k for k, s in enumerate(used)}
+    for b, s in enumerate(site_of):
+        if s >= 0:
+            work[position[int(s)]] += data.arrivals[b] * flow.service_s / 60.0 * _WORK_MARGIN
+    home = assign_sweepers(scenario, site_of, scenario.staff, _SWEEP_EFFICIENCY)
+    feeders = sweepers_per_slot(scenario, home, used, rnd.start, slot, n_slots)
+    site_cap = np.floor(feeders * _desks_per_sweeper(scenario)).astype(np.int64)
+    site_cap = np.where(feeders > 0, np.maximum(site_cap, 1), 0)
+    windows = [
+        slots_between(
+            max(scenario.sites[s].open_from, rnd.start), scenario.sites[s].open_to, rnd.start, slot
+        )
+        for s in used
+    ]
+    problem = DeskProblem(
+        site_ids=tuple(scenario.sites[s].site_id for s in used),
+        work_min=work,
+        max_desks=np.array([scenario.sites[s].max_desks for s in used], dtype=np.int64),
+        first_slot=np.array([w[0] for w in windows], dtype=np.int64),
+        last_slot=np.array([w[1] for w in windows], dtype=np.int64),
+        crews=crews,
+        marshals=marshals,
+        marshals_per_site=scenario.crew.marshals_per_site,
+        slot_start=rnd.start,
+        slot_min=slot,
+        site_cap=site_cap,
+    )
+    if _DEBUG_DUMP:
+        import pickle
+
+        with open(_DEBUG_DUMP, "wb") as handle:
+            pickle.dump(problem, handle)
+    allocation = allocate_desks(problem, time_limit=clock.budget("desks"), seed=config.seed)
+    planned = [d for d in allocation.spells if d.site_id not in locks.site_desks]
+    planned += [d for spells in locks.site_desks.values() for d in spells]
+    clock.report(
+        "desks",
+        status=allocation.status,
+        finish=rnd.start + allocation.finish_slot * slot,
+        desk_hours=sum((d.end - d.start) * d.desks for d in planned) / 60.0,
+    )
+
+    # 4. Roster for desks, marshals and door teams.
+    teams = [TeamNeed(t, lo, hi) for t, (lo, hi) in doors.team_windows.items()]
+    roster = build_roster(scenario, desks=planned, teams=teams)
+    staffed = _keep_pinned(staffed_desks(scenario, planned, roster.shifts), locks)
+    clock.report(
+        "roster",
+        shifts=len(roster.shifts),
+        unfilled_person_min=sum((u.end - u.start) * u.missing for u in roster.unfilled),
+        staffed_desk_hours=sum((d.end - d.start) * d.desks for d in staffed) / 60.0,
+    )
+
+    # 5-6. Waves timed against the staffed desks, then sweeps. Sweepers may call later than
+    # wished; desks then stay open until the people called have been served (re-rostered).
+    site_waves, ways = _site_waves(scenario, data.walk_min, site_of, config)
+    for round_ in range(3):
+        waves = _time_waves(scenario, site_waves, ways, staffed, config, locks)
+        sweeps = schedule_sweeps(scenario, waves, scenario.staff, home)
+        extended = _extend_desks(scenario, staffed, sweeps.calls, ways, locks)
+        clock.report(
+            "sweeps",
+            round=round_,
+            calls=len(sweeps.calls),
+            uncalled=len(sweeps.uncalled),
+            late_min=late_summary(sweeps),
+            extended_desk_hours=_desk_hours(extended) - _desk_hours(staffed),
+        )
+        if _desk_hours(extended) <= _desk_hours(staffed) + 1e-9:
+            break
+        roster = build_roster(scenario, desks=extended, teams=teams)
+        staffed = _keep_pinned(staffed_desks(scenario, extended, roster.shifts), locks)
+
+    plan = Plan(
+        desks=tuple(staffed),
+        calls=sweeps.calls,
+        visits=doors.visits,
+        roster=(*roster.shifts, *sweeps.shifts),
+        made_by={
+            "kind": "solve",
+            "seed": config.seed,
+            "time_limit": config.time_limit,
+            "stages": [s["stage"] for s in clock.stages],
+        },
+    ).canonical()
+    problems = check_plan(scenario, plan)
+    clock.report("check", violations=len(problems))
+    sim = simulate(scenario, plan, reps=config.eval_reps, seed=config.seed, keep_people=0)
+    clock.report("simulate", finish=sim.kpis["finish"], peak_queue=sim.kpis["peak_queue"])
+    diagnosis = diagnose(scenario, sim.kpis, roster.unfilled, sweeps.uncalled)
+    made_by = {**plan.made_by, "seconds": round(clock.elapsed(), 2)}
+    return SolveResult(
+        plan=dataclasses.replace(plan, made_by=made_by),
+        kpis=sim.kpis,
+        problems=tuple(problems),
+        diagnosis=diagnosis,
+        stages=tuple(clock.stages),
+        lower_bound=bound,
+    )
+
+
+def _desks_per_sweeper(scenario: Scenario) -> float:
+    """Desks one sweeper can keep busy.
+
+    A sweeper calls ``60 / sweep_s_per_household`` households a minute, that many times the
+    residents per household of people; a desk serves ``60 / service_s`` people a minute. Walking
+    between a site's buildings takes a share of the sweeper's time (:data:`_SWEEP_EFFICIENCY`).
+    """
+    crew, flow = scenario.crew, scenario.flow
+    movers = sum(b.mobile for b in scenario.buildings)
+    households = sum(b.households for b in scenario.buildings if b.mobile > 0)
+    if not movers or not households or crew.sweep_s_per_household <= 0:
+        return float("inf")
+    people_per_min = 60.0 / crew.sweep_s_per_household * movers / households * flow.turnout
+    return _SWEEP_EFFICIENCY * people_per_min / (60.0 / flow.service_s)
+
+
+def _desk_hours(spells: Sequence[DeskSpell]) -> float:
+    return sum((d.end - d.start) * d.desks for d in spells) / 60.0
+
+
+def _site_waves(
+    scenario: Scenario, walk_min: np.ndarray, site_of: np.ndarray, config: SolveConfig
+) -> tuple[dict[int, list[list[Wave]]], dict[tuple[int, int], Descent]]:
+    """Each used site's waves per building (walking order, floors bottom up), and descents."""
+    flow = scenario.flow
+    by_site: dict[int, list[int]] = defaultdict(list)
+    for b, s in enumerate(site_of):
+        if s >= 0:
+            by_site[int(s)].append(b)
+    out: dict[int, list[list[Wave]]] = {}
+    ways: dict[tuple[int, int], Descent] = {}
+    for s, members in sorted(by_site.items()):
+        per_building: list[list[Wave]] = []
+        for b in order_buildings(members, scenario, s):
+            building = scenario.buildings[b]
+            waves: list[Wave] = []
+            for lo, hi, people in building_waves(
+                building, config.wave_floors, config.wave_households
+            ):
+                households = building.households * (hi - lo + 1) / building.floors
+                ways[(b, lo)] = descent(building, lo, hi, people, flow, float(walk_min[b, s]))
+                waves.append(Wave(b, lo, hi, people, households, s, 0.0))
+            per_building.append(waves)
+        out[s] = per_building
+    return out, ways
+
+
+def _time_waves(
+    scenario: Scenario,
+    site_waves: dict[int, list[list[Wave]]],
+    ways: dict[tuple[int, int], Descent],
+    desks: Sequence[DeskSpell],
+    config: SolveConfig,
+    locks: Locks,
+) -> list[Wave]:
+    """Target call times of every wave against its site's desks (and the pinned call times)."""
+    spells_of: dict[str, list[DeskSpell]] = defaultdict(list)
+    for spell in desks:
+        spells_of[spell.site_id].append(spell)
+    earliest = scenario.round.start - scenario.flow.response_min
+    lifts = LiftClock(scenario.flow)
+    out: list[Wave] = []
+    for s, buildings in site_waves.items():
+        spells = spells_of.get(scenario.sites[s].site_id, [])
+        timed = schedule_site(
+            scenario, buildings, ways, spells, config.queue_buffer_min, earliest, lifts
+        )
+        out.extend(_apply_call_locks(scenario, timed, locks))
+    return out
+
+
+def _extend_desks(
+    scenario: Scenario,
+    desks: Sequence[DeskSpell],
+    calls: Sequence[Call],
+    ways: dict[tuple[int, int], Descent],
+    locks: Locks,
+) -> list[DeskSpell]:
+    """Desks kept open until each site's expected queue clears, plus a safety margin.
+
+    The extension runs at the site's last desk count and stops at the site's closing time. Sites
+    whose desks the user pinned keep exactly those.
+    """
+    flow = scenario.flow
+    index = scenario.building_index
+    arrivals = expected_arrivals(
+        [(index[c.building_id], c.floor_from, c.call_time, c.people, c.site_id) for c in calls],
+        ways,
+        flow,
+    )
+    by_site: dict[str, list[DeskSpell]] = defaultdict(list)
+    for spell in desks:
+        by_site[spell.site_id].append(spell)
+    out: list[DeskSpell] = []
+    for site_id in sorted(set(by_site) | set(arrivals)):
+        spells = sorted(by_site.get(site_id, []), key=lambda d: d.start)
+        out.extend(spells)
+        if site_id in locks.site_desks:
+            continue
+        clear = clearing_time(arrivals.get(site_id, []), spells, flow.service_s)
+        site = scenario.sites[scenario.site_index[site_id]]
+        end = max((d.end for d in spells), default=max(site.open_from, scenario.round.start))
+        want = min(site.open_to, math.ceil(clear) + _CLEAR_MARGIN_MIN)
+        if want > end:
+            desks_now = spells[-1].desks if spells else 1
+            out.append(DeskSpell(site_id, end, want, desks_now))
+    return _merge(out)
+
+
+def _keep_pinned(staffed: Sequence[DeskSpell], locks: Locks) -> list[DeskSpell]:
+    """The staffed desks, but a pinned site's desks exactly as pinned (even if short of crew:
+    the checker then says so, rather than the solver quietly changing the user's decision)."""
+    kept = [d for d in staffed if d.site_id not in locks.site_desks]
+    return kept + [d for spells in locks.site_desks.values() for d in spells]
+
+
+def _merge(spells: list[DeskSpell]) -> list[DeskSpell]:
+    """Join touching spells of one site with the same desk count."""
+    out: list[DeskSpell] = []
+    for spell in sorted(spells, key=lambda d: (d.site_id, d.start)):
+        last = out[-1] if out else None
+        if (
+            last
+            and last.site_id == spell.site_id
+            and last.end == spell.start
+            and last.desks == spell.desks
+        ):
+            out[-1] = DeskSpell(spell.site_id, last.start, spell.end, spell.desks)
+        else:
+            out.append(spell)
+    return out
+
+
+def _apply_call_locks(scenario: Scenario, waves: list[Wave], locks: Locks) -> list[Wave]:
+    """Move the waves of buildings whose first call is pinned (the rest keep their spacing)."""
+    if not locks.building_call:
+        return waves
+    first: dict[int, float] = {}
+    for wave in waves:
+        first.setdefault(wave.building, wave.target)
+    out = []
+    for wave in waves:
+        building_id = scenario.buildings[wave.building].building_id
+        if building_id in locks.building_call:
+            shift = locks.building_call[building_id] - first[wave.building]
+            wave = dataclasses.replace(wave, target=wave.target + shift)
+        out.append(wave)
+    return out

@@ -1,0 +1,181 @@
+"""The floor-sweep order: which sweeper makes each call, and when.
+
+List scheduling: calls are taken in the order of their desired call times, and each goes to the
+sweeper who can make it earliest (free, walked over, on duty, with hours left) among the building's
+own committee's sweepers and the town-wide pool (others only when none of those can), with a
+penalty for leaving the building or site a sweeper is working on: walking is lost calling
+time. A call is never made
+before its desired time (people called early only wait longer); it is made later when no sweeper
+is free, and the lateness is reported. Each sweeper's calls become shifts: calls less than
+``GAP_MIN`` apart share a shift, so idle time between distant calls is not counted as work.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.geo import haversine_m
+from planner.model import Role, Scenario, Staff
+from planner.plan import SWEEP_POST, Call, Shift
+from planner.solver.waves import Wave
+
+#: Calls of one sweeper closer than this share one shift (minutes).
+GAP_MIN = 30
+#: Minutes of lateness worth saving before a sweeper leaves the building, or the site, they are
+#: working on (ranking only; real walking time is counted in full).
+_MOVE_PENALTY_MIN = 2.0
+_SITE_PENALTY_MIN = 8.0
+_FAR_PENALTY_MIN = 20.0
+
+
+@dataclass
+class _Sweeper:
+    person: Staff
+    free_at: float = -math.inf  # minute the current call ends
+    lat: float = math.nan
+    lon: float = math.nan
+    building: int = -1
+    site: int = -1
+    shifts: list[list[float]] = field(default_factory=list)  # [start, end] pairs
+    calls: int = 0
+
+    def worked_min(self) -> float:
+        return sum(math.ceil(b) - a for a, b in self.shifts)
+
+
+@dataclass(frozen=True)
+class SweepSchedule:
+    """Calls with sweepers and times, the sweepers' shifts, and what could not be called."""
+
+    calls: tuple[Call, ...]
+    shifts: tuple[Shift, ...]
+    lateness_min: tuple[float, ...]  # per call, actual minus desired call time
+    uncalled: tuple[Wave, ...]
+
+
+def schedule_sweeps(
+    scenario: Scenario,
+    waves: Sequence[Wave],
+    staff: Sequence[Staff],
+    home: dict[str, tuple[int, ...]] | None = None,
+) -> SweepSchedule:
+    """Assign every wave to a sweeper (see the module docstring).
+
+    ``home`` gives each sweeper's sites (:func:`planner.solver.teams.assign_sweepers`): a wave is
+    called by its site's sweepers when one of them can, else as described above.
+    """
+    home = home or {}
+    flow, crew = scenario.flow, scenario.crew
+    speed = flow.walk_m_per_s * 60.0 / flow.detour  # straight-line metres per minute of walking
+    sweepers = [_Sweeper(p) for p in staff if p.role is Role.SWEEPER]
+    order = sorted(range(len(waves)), key=lambda w: (waves[w].target, waves[w].site, w))
+    seq: dict[str, int] = {}
+    calls: list[Call] = []
+    lateness: list[float] = []
+    uncalled: list[Wave] = []
+    for w in order:
+        wave = waves[w]
+        building = scenario.buildings[wave.building]
+        duration = wave.households * crew.sweep_s_per_household / 60.0
+        best: tuple[tuple[float, int], _Sweeper, int] | None = None
+        for sweeper in sweepers:
+            person = sweeper.person
+            start = _earliest_start(sweeper, building.lat, building.lon, wave, speed)
+            if start is None or not _fits(sweeper, start, duration):
+                continue
+            # The site's own sweepers first; a neighbour of the same committee (or the pool)
+            # helps when that saves more than _SITE_PENALTY_MIN, anyone else past
+            # _FAR_PENALTY_MIN. Walking is in ``start`` already.
+            if wave.site in home.get(person.staff_id, ()):
+                penalty = 0.0
+            elif person.committee in ("", building.committee):
+                penalty = _SITE_PENALTY_MIN
+            else:
+                penalty = _FAR_PENALTY_MIN
+            if sweeper.free_at > -math.inf and sweeper.building != wave.building:
+                penalty += _MOVE_PENALTY_MIN
+            rank = (float(start) + penalty, 0 if sweeper.building == wave.building else 1)
+            if best is None or rank < best[0]:
+                best = (rank, sweeper, start)
+        if best is None:
+            uncalled.append(wave)
+            continue
+        _, sweeper, start = best
+        _book(sweeper, start, duration, building.lat, building.lon, wave.building)
+        sweeper.site = wave.site
+        sid = sweeper.person.staff_id
+        calls.append(
+            Call(
+                building_id=building.building_id,
+                floor_from=wave.floor_from,
+                floor_to=wave.floor_to,
+                people=wave.people,
+                site_id=scenario.sites[wave.site].site_id,
+                call_time=start,
+                sweeper_id=sid,
+                seq=seq.get(sid, 0),
+            )
+        )
+        seq[sid] = seq.get(sid, 0) + 1
+        lateness.append(start - wave.target)
+    shifts = tuple(
+        Shift(s.person.staff_id, Role.SWEEPER, SWEEP_POST, int(a), math.ceil(b))
+        for s in sweepers
+        for a, b in s.shifts
+    )
+    return SweepSchedule(tuple(calls), shifts, tuple(lateness), tuple(uncalled))
+
+
+def _earliest_start(
+    sweeper: _Sweeper, lat: float, lon: float, wave: Wave, speed: float
+) -> int | None:
+    """Whole minute at which this sweeper could start the call, or None if never on duty."""
+    person = sweeper.person
+    ready = max(wave.target, float(person.available_from))
+    if sweeper.free_at > -math.inf:
+        walk = (
+            0.0
+            if sweeper.building == wave.building
+            else float(haversine_m(sweeper.lat, sweeper.lon, lat, lon)) / speed
+        )
+        ready = max(ready, sweeper.free_at + walk)
+    start = math.ceil(ready - 1e-9)
+    return start if start < person.available_to else None
+
+
+def _fits(sweeper: _Sweeper, start: int, duration: float) -> bool:
+    """The call ends within availability and keeps total shift time within max_hours."""
+    person = sweeper.person
+    end = start + duration
+    if math.ceil(end) > person.available_to:
+        return False
+    worked = sweeper.worked_min()
+    if sweeper.shifts and start - sweeper.shifts[-1][1] < GAP_MIN:
+        added = math.ceil(end) - math.ceil(sweeper.shifts[-1][1])
+    else:
+        added = math.ceil(end) - start
+    return worked + added <= person.max_hours * 60 + 1e-9
+
+
+def _book(sweeper: _Sweeper, start: int, duration: float, lat: float, lon: float, b: int) -> None:
+    end = start + duration
+    if sweeper.shifts and start - sweeper.shifts[-1][1] < GAP_MIN:
+        sweeper.shifts[-1][1] = end
+    else:
+        sweeper.shifts.append([float(start), end])
+    sweeper.free_at, sweeper.lat, sweeper.lon, sweeper.building = end, lat, lon, b
+    sweeper.calls += 1
+
+
+def late_summary(schedule: SweepSchedule) -> dict[str, float]:
+    """Mean, p95 and max lateness of calls, in minutes (0 when nothing was called)."""
+    late = np.array(schedule.lateness_min or [0.0])
+    return {
+        "mean": float(late.mean()),
+        "p95": float(np.percentile(late, 95)),
+        "max": float(late.max()),
+    }

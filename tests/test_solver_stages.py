@@ -1,0 +1,146 @@
+"""The solver's stages on hand-sized inputs, each against a hand computation or brute force."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+
+from planner.model import Building, FlowParams, Role, Staff
+from planner.plan import DeskSpell
+from planner.solver.budget import work_blocks
+from planner.solver.desks import DeskProblem, allocate_desks
+from planner.solver.waves import (
+    LiftClock,
+    building_waves,
+    capacity_curve,
+    clearing_time,
+    descent,
+    time_when_served,
+)
+
+
+def tower(
+    floors: int = 18, households: int = 108, residents: int = 250, immobile: int = 4
+) -> Building:
+    return Building(
+        "B", "C", "K", 31.2, 121.4, floors, households, residents, immobile, False, True
+    )
+
+
+def test_waves_cover_every_floor_once_with_all_mobile_people() -> None:
+    building = tower()
+    waves = building_waves(building, wave_floors=10, wave_households=20)
+    floors = [f for lo, hi, _ in waves for f in range(lo, hi + 1)]
+    assert floors == list(range(1, 19))
+    assert sum(p for _, _, p in waves) == building.mobile
+    # 6 households a floor: 20 households means 3 floors a wave.
+    assert [(lo, hi) for lo, hi, _ in waves] == [
+        (1, 3),
+        (4, 6),
+        (7, 9),
+        (10, 12),
+        (13, 15),
+        (16, 18),
+    ]
+
+
+def test_wave_floor_cap_and_empty_building() -> None:
+    walkup = Building("W", "C", "K", 31.2, 121.4, 30, 15, 40, 0, False, False)
+    waves = building_waves(walkup, wave_floors=10, wave_households=20)
+    assert max(hi - lo + 1 for lo, hi, _ in waves) <= 10 and len(waves) == 3
+    locked = Building("L", "C", "K", 31.2, 121.4, 6, 10, 20, 0, True, False)
+    assert building_waves(locked, 10, 20) == []
+
+
+def test_descent_and_lift_queue_by_hand() -> None:
+    flow = FlowParams(response_min=4.0, lift_s=90.0, lift_people=4, turnout=1.0)
+    way = descent(tower(), 10, 12, 20, flow, walk_min=3.0)
+    assert way.rides == 5 and way.lift_share == 1.0
+    assert way.fixed_min == pytest.approx(2.0 + 3.0)  # half the response window + walk
+    lifts = LiftClock(flow)
+    # First wave: ready at 102, riders wait on average for (5 + 1) / 2 rides of 1.5 min.
+    assert lifts.arrival(0, 100.0, way, book=True) == pytest.approx(100 + 5 + 4.5)
+    # The lift is busy until 102 + 7.5; a wave called at the same time waits that long more.
+    assert lifts.arrival(0, 100.0, way, book=False) == pytest.approx(100 + 5 + 7.5 + 4.5)
+    # Another building's lift is free.
+    assert lifts.arrival(1, 100.0, way, book=False) == pytest.approx(109.5)
+
+
+def test_capacity_curve_and_its_inverse() -> None:
+    spells = [DeskSpell("S", 360, 420, 2), DeskSpell("S", 420, 480, 4), DeskSpell("S", 500, 510, 1)]
+    times, served = capacity_curve(spells, service_s=30.0)  # 2 people a desk-minute
+    assert served[-1] == pytest.approx(2 * 60 * 2 + 4 * 60 * 2 + 10 * 2)
+    assert time_when_served(times, served, 240.0) == pytest.approx(420.0)
+    assert time_when_served(times, served, 240.0 + 4 * 2 * 15) == pytest.approx(435.0)
+    # In the gap 480-500 nothing is served.
+    assert time_when_served(times, served, 720.0 + 1.0) == pytest.approx(500.5)
+
+
+def test_clearing_time_of_a_fluid_queue_by_hand() -> None:
+    spells = [DeskSpell("S", 360, 400, 1)]
+    # 60 people at 360 on one desk of 2 a minute: 30 minutes; 10 more at 420 after the desk
+    # closed are served at the last count (1 desk): 5 more minutes.
+    assert clearing_time([(360.0, 60.0)], spells, 30.0) == 390.0
+    assert clearing_time([(360.0, 60.0), (420.0, 10.0)], spells, 30.0) == 425.0
+    assert clearing_time([], spells, 30.0) == -math.inf
+
+
+def test_front_loaded_work_blocks() -> None:
+    sampler = Staff("P", "", Role.SAMPLER, "", 330, 900, 8.0)
+    assert work_blocks(sampler, 360, 4.0, 30.0) == [(360, 600), (630, 870)]
+    registrar = Staff("R", "", Role.REGISTRAR, "", 420, 900, 3.0)
+    assert work_blocks(registrar, 360, 4.0, 30.0) == [(420, 600)]
+
+
+def _problem(work: list[float], max_desks: list[int], crews: list[int]) -> DeskProblem:
+    n, k = len(work), len(crews)
+    return DeskProblem(
+        site_ids=tuple(f"S{i}" for i in range(n)),
+        work_min=np.array(work, float),
+        max_desks=np.array(max_desks, np.int64),
+        first_slot=np.zeros(n, np.int64),
+        last_slot=np.full(n, k, np.int64),
+        crews=np.array(crews, np.int64),
+        marshals=np.full(k, 10, np.int64),
+        marshals_per_site=1,
+        slot_start=360,
+        slot_min=15,
+    )
+
+
+def brute_force_makespan(problem: DeskProblem) -> int:
+    """Fewest slots in which crews can cover every site's work (desks constant per site)."""
+    need = np.ceil(problem.work_min / problem.slot_min).astype(int)
+    for slots in range(1, problem.crews.size + 1):
+        for counts in itertools.product(*(range(1, m + 1) for m in problem.max_desks)):
+            if sum(counts) <= problem.crews[:slots].min() and all(
+                c * slots >= n for c, n in zip(counts, need, strict=True)
+            ):
+                return slots
+    return problem.crews.size + 1
+
+
+def test_desk_allocation_covers_work_within_crews_and_finishes_earliest() -> None:
+    problem = _problem(work=[150.0, 100.0, 40.0], max_desks=[3, 2, 2], crews=[5] * 8)
+    result = allocate_desks(problem, time_limit=5)
+    desks = result.desks
+    assert (desks.sum(axis=0) <= problem.crews).all()
+    assert (desks <= problem.max_desks[:, None]).all()
+    assert (desks.sum(axis=1) * 15 >= problem.work_min).all()
+    # Never below the constant-desk optimum found by brute force, and no gap inside a site's day.
+    assert result.finish_slot <= brute_force_makespan(problem)
+    for row in desks:
+        open_slots = np.flatnonzero(row)
+        assert (np.diff(open_slots) == 1).all()
+    assert sum((s.end - s.start) * s.desks for s in result.spells) == desks.sum() * 15
+
+
+def test_desk_allocation_follows_crews_that_arrive_late() -> None:
+    # One crew for the first hour, then four: the big site grows when the crews arrive.
+    problem = _problem(work=[240.0], max_desks=[4], crews=[1, 1, 1, 1, 4, 4, 4, 4])
+    result = allocate_desks(problem, time_limit=5)
+    assert result.desks[0, :4].tolist() == [1, 1, 1, 1]
+    assert result.finish_slot == 7  # 4 desk-slots + 3 x 4 = 16 desk-slots of 15 minutes
