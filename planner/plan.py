@@ -140,6 +140,21 @@ class Plan:
         return out
 
 
+def append_spell(out: list[DeskSpell], spell: DeskSpell) -> None:
+    """Append ``spell`` to ``out``, joining it to the last spell when that one is the same site
+    with the same desk count and ends where ``spell`` starts."""
+    last = out[-1] if out else None
+    if (
+        last is not None
+        and last.site_id == spell.site_id
+        and last.end == spell.start
+        and last.desks == spell.desks
+    ):
+        out[-1] = DeskSpell(last.site_id, last.start, spell.end, last.desks)
+    else:
+        out.append(spell)
+
+
 def desks_at(spells: list[DeskSpell], minute: float) -> int:
     """Desks open at ``minute`` given one site's spells (0 outside every spell)."""
     return sum(s.desks for s in spells if s.start <= minute < s.end)

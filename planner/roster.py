@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from planner.model import Role, Scenario, Site, Staff
-from planner.plan import SWEEP_POST, DeskSpell, Shift
+from planner.plan import SWEEP_POST, DeskSpell, Shift, append_spell
 
 #: A desk demand has exactly the meaning of a plan's desk spell: ``desks`` desks open at
 #: ``site_id`` during [start, end).
@@ -289,7 +289,7 @@ def staffed_desks(
             if _level_at(marshal_steps, a) < crew.marshals_per_site:
                 n = 0
             if n > 0:
-                _append_spell(out, DeskSpell(site_id, a, b, n))
+                append_spell(out, DeskSpell(site_id, a, b, n))
     return tuple(out)
 
 
@@ -731,19 +731,6 @@ def _level_at(steps: Sequence[tuple[int, int, int]], minute: int) -> int:
         if a <= minute < b:
             return n
     return 0
-
-
-def _append_spell(out: list[DeskSpell], spell: DeskSpell) -> None:
-    last = out[-1] if out else None
-    if (
-        last is not None
-        and last.site_id == spell.site_id
-        and last.end == spell.start
-        and last.desks == spell.desks
-    ):
-        out[-1] = DeskSpell(last.site_id, last.start, spell.end, last.desks)
-    else:
-        out.append(spell)
 
 
 def _aggregate_missing(missing: list[tuple[str, Role, int, int]]) -> tuple[Unfilled, ...]:

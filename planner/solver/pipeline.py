@@ -31,7 +31,7 @@ from planner.capacity import assess
 from planner.check import check_plan
 from planner.location import solve_location
 from planner.model import Role, Scenario
-from planner.plan import Call, DeskSpell, Plan
+from planner.plan import Call, DeskSpell, Plan, append_spell
 from planner.roster import TeamNeed, build_roster, staffed_desks
 from planner.simulate import simulate
 from planner.solver.budget import crews_per_slot, people_per_slot
@@ -453,16 +453,7 @@ def _merge(spells: list[DeskSpell]) -> list[DeskSpell]:
     """Join touching spells of one site with the same desk count."""
     out: list[DeskSpell] = []
     for spell in sorted(spells, key=lambda d: (d.site_id, d.start)):
-        last = out[-1] if out else None
-        if (
-            last
-            and last.site_id == spell.site_id
-            and last.end == spell.start
-            and last.desks == spell.desks
-        ):
-            out[-1] = DeskSpell(spell.site_id, last.start, spell.end, spell.desks)
-        else:
-            out.append(spell)
+        append_spell(out, spell)
     return out
 
 
