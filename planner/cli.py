@@ -7,6 +7,7 @@ traceback. Output language: ``--lang zh|en`` (default: ``PLANNER_LANG``, else Ch
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -157,9 +158,9 @@ def simulate(
     typer.echo(text("kpi_reps", lang, reps=reps, seed=seed))
     for label, value in kpi_rows(result.kpis, lang):
         typer.echo(f"  {label}: {value}")
-    save_kpis(plan_dir, plan, result.kpis)
+    _writing(lambda: save_kpis(plan_dir, plan, result.kpis), lang)
     if records is not None:
-        result.write(records)
+        _writing(lambda: result.write(records), lang)
 
 
 @app.command()
@@ -177,7 +178,10 @@ def compare(
 
     lang = _lang(ctx)
     scenario = _load_or_exit(scenario_dir, lang)
-    plans = [(_plan_name(d, plan_dirs), _load_plan_or_exit(d, scenario, lang)) for d in plan_dirs]
+    plans = [
+        (name, _load_plan_or_exit(d, scenario, lang))
+        for name, d in zip(_plan_names(plan_dirs), plan_dirs, strict=True)
+    ]
     comparison = compare_plans(scenario, plans, reps=reps, seed=seed)
     typer.echo(text("kpi_reps", lang, reps=reps, seed=seed))
     with pd.option_context("display.width", 200, "display.max_columns", 20):
@@ -211,7 +215,7 @@ def solve(
         typer.echo(f"  [{float(record['seconds']):6.1f} s] {stage}", err=True)  # type: ignore[arg-type]
 
     result = run(scenario, SolveConfig(time_limit=time_limit, seed=seed), progress=progress)
-    write_plan(result.plan, out, result.kpis)
+    _writing(lambda: write_plan(result.plan, out, result.kpis), lang)
     typer.echo(text("cli_solved", lang, out=out, seconds=result.plan.made_by.get("seconds", 0)))
     for label, value in kpi_rows(result.kpis, lang):
         typer.echo(f"  {label}: {value}")
@@ -251,7 +255,7 @@ def baseline(
     result = make(scenario, kind)
     _echo_problems(list(result.notes), lang)
     kpis = run(scenario, result.plan, reps=reps, seed=seed, keep_people=0).kpis
-    write_plan(result.plan, out, kpis)
+    _writing(lambda: write_plan(result.plan, out, kpis), lang)
     problems = check_plan(scenario, result.plan)
     for problem in problems:
         typer.echo(problem.render(lang), err=True)
@@ -304,13 +308,33 @@ def print_(
     except (FontNotFound, ValueError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
+    except OSError as exc:
+        typer.echo(text("cli_cannot_write", chosen, path=out, error=exc.strerror or exc), err=True)
+        raise typer.Exit(1) from None
     typer.echo(text("cli_printed", chosen, files=len(result.files), pages=result.pages, out=out))
 
 
-def _plan_name(folder: Path, folders: list[Path]) -> str:
-    """The folder's name, or its path where two folders share a name."""
-    same = [f for f in folders if f.name == folder.name]
-    return folder.name if len(same) == 1 else str(folder)
+def _plan_names(folders: list[Path]) -> list[str]:
+    """Display names: each folder's name, its path where names clash, #2... for repeats."""
+    names: list[str] = []
+    for folder in folders:
+        same = [f for f in folders if f.name == folder.name]
+        name = folder.name if len(same) == 1 else str(folder)
+        base, k = name, 2
+        while name in names:
+            name, k = f"{base} #{k}", k + 1
+        names.append(name)
+    return names
+
+
+def _writing(action: Callable[[], object], lang: Lang) -> None:
+    """Run a write; a path that cannot be written becomes a message and exit 1, not a traceback."""
+    try:
+        action()
+    except OSError as exc:
+        where = exc.filename or ""
+        typer.echo(text("cli_cannot_write", lang, path=where, error=exc.strerror or exc), err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()

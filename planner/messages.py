@@ -18,6 +18,7 @@ LANGS: tuple[Lang, ...] = get_args(Lang)
 CATALOGUE: dict[str, tuple[str, str]] = {
     # --- reading files ---------------------------------------------------------------------------
     "not_a_dir": ("不是场景文件夹", "not a scenario folder"),
+    "not_a_plan_dir": ("不是方案文件夹", "not a plan folder"),
     "table_missing": (
         "找不到表 {name}（需要 {name}.csv 或 {name}.parquet）",
         "table {name} not found (expected {name}.csv or {name}.parquet)",
@@ -669,8 +670,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "cli_baseline_written": ("已写出 {kind} 方案到 {out}", "{kind} plan written to {out}"),
     # --- solver stages and CLI ---
-    "cli_printed": ("已生成 {files} 个 PDF（共 {pages} 页）到 {out}", "{files} PDFs ({pages} pages) written to {out}"),
-    "cli_solved": ("已写出方案到 {out}（用时 {seconds} 秒）", "plan written to {out} ({seconds} s)"),
+    "cli_printed": (
+        "已生成 {files} 个 PDF（共 {pages} 页）到 {out}",
+        "{files} PDFs ({pages} pages) written to {out}",
+    ),
+    "cli_cannot_write": ("无法写入 {path}：{error}", "cannot write {path}: {error}"),
+    "cli_solved": (
+        "已写出方案到 {out}（用时 {seconds} 秒）",
+        "plan written to {out} ({seconds} s)",
+    ),
     "stage_prepare": ("准备数据、计算下界", "preparing data and the lower bound"),
     "stage_doors": ("上门采样路线", "door-to-door routes"),
     "stage_location": ("选点与楼栋分配", "sites and building assignment"),
@@ -680,12 +688,30 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "stage_check": ("方案检查", "checking the plan"),
     "stage_simulate": ("模拟评估", "simulating the plan"),
     # --- solver diagnosis ---
-    "diag_late": ("方案预计 {finish} 才能完成（p90），晚于截止时间 {deadline}", "the plan finishes at {finish} (p90), after the deadline {deadline}"),
-    "diag_more_role": ("再增加 {people} 名{role}（全程在岗）可在截止前完成", "{people} more {role}s (on duty all round) would meet the deadline"),
-    "diag_more_crews": ("或再增加 {crews} 组采样台人员（采样员 + 登记员）", "or {crews} more desk crews (sampler + registrar)"),
-    "diag_more_desks": ("采样台不足：约需再增加 {desks} 个采样台", "desks short: about {desks} more desks needed"),
-    "diag_uncalled": ("扫楼员不足：{waves} 个呼叫批次（{people} 人）无人呼叫", "sweepers short: {waves} calling waves ({people} people) have nobody to call them"),
-    "diag_unfilled": ("排班缺口：共 {hours:.1f} 人·时无人可排", "roster gaps: {hours:.1f} person-hours could not be staffed"),
+    "diag_late": (
+        "方案预计 {finish} 才能完成（p90），晚于截止时间 {deadline}",
+        "the plan finishes at {finish} (p90), after the deadline {deadline}",
+    ),
+    "diag_more_role": (
+        "再增加 {people} 名{role}（全程在岗）可在截止前完成",
+        "{people} more {role}s (on duty all round) would meet the deadline",
+    ),
+    "diag_more_crews": (
+        "或再增加 {crews} 组采样台人员（采样员 + 登记员）",
+        "or {crews} more desk crews (sampler + registrar)",
+    ),
+    "diag_more_desks": (
+        "采样台不足：约需再增加 {desks} 个采样台",
+        "desks short: about {desks} more desks needed",
+    ),
+    "diag_uncalled": (
+        "扫楼员不足：{waves} 个呼叫批次（{people} 人）无人呼叫",
+        "sweepers short: {waves} calling waves ({people} people) have nobody to call them",
+    ),
+    "diag_unfilled": (
+        "排班缺口：共 {hours:.1f} 人·时无人可排",
+        "roster gaps: {hours:.1f} person-hours could not be staffed",
+    ),
     # --- KPIs (simulate, compare, page) ---
     "kpi_plan": ("方案", "plan"),
     "kpi_finish": ("完成时间", "finish"),

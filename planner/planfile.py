@@ -91,7 +91,7 @@ def read_plan(path: str | Path, scenario: Scenario) -> Plan:
     """
     folder = Path(path)
     if not folder.is_dir():
-        raise PlanError([Problem(str(folder), None, None, "not_a_dir")])
+        raise PlanError([Problem(str(folder), None, None, "not_a_plan_dir")])
     problems: list[Problem] = []
     frames: dict[str, pd.DataFrame] = {}
     for name, columns in PLAN_COLUMNS.items():

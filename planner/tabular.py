@@ -164,7 +164,10 @@ def _parse_cells(cells: pd.Series, kind: Kind) -> tuple[pd.Series, pd.Series]:
         finite = numbers.notna() & np.isfinite(numbers.fillna(0.0).to_numpy(dtype=float))
         numbers = numbers.where(finite)
         if kind == "int":
-            whole = finite & (numbers.fillna(0.0) % 1 == 0)
+            # Beyond 2**53 a float no longer holds whole numbers exactly (and 1e30 would wrap
+            # around in int64): such a cell is reported, not silently mangled.
+            small = numbers.abs().fillna(0.0) < 2.0**53
+            whole = finite & small & (numbers.fillna(0.0) % 1 == 0)
             return numbers.where(whole).round().astype("Int64"), ~whole
         return numbers, ~finite
     if kind == "bool":

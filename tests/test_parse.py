@@ -333,3 +333,11 @@ def test_a_broken_copy_of_a_bundled_scenario_is_rejected(tmp_path: Path) -> None
     lines[3] = ",".join(cells)
     (copy / "buildings.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert ("buildings.csv", 4, "floors", "below_min") in codes(problems_of(copy))
+
+
+def test_huge_integer_is_reported_as_such(
+    scenario_writer: Callable[..., Path], mini_tables: dict
+) -> None:
+    mini_tables["buildings"][0]["floors"] = "1e30"
+    got = problems_of(scenario_writer(tables=mini_tables))
+    assert ("buildings.csv", 2, "floors", "not_integer") in codes(got)

@@ -151,3 +151,50 @@ def test_progress_reports_every_stage() -> None:
     solve(scenario, FAST, progress=lambda record: seen.append(record["stage"]))
     for stage in ("prepare", "doors", "location", "desks", "roster", "sweeps", "check", "simulate"):
         assert stage in seen
+
+
+def _mini(
+    scenario_writer: Callable[..., Path], toml_edit: tuple[str, str] = ("", ""), **rows: dict
+):  # type: ignore[no-untyped-def]
+    from conftest import MINI_TABLES, MINI_TOML
+
+    tables = {k: [dict(r) for r in v] for k, v in MINI_TABLES.items()}
+    for table, changes in rows.items():
+        for row in tables[table]:
+            row.update(changes)
+    toml = MINI_TOML.replace(*toml_edit) if toml_edit[0] else MINI_TOML
+    return load_scenario(scenario_writer(toml=toml, tables=tables))
+
+
+def test_calling_that_takes_no_time_is_not_a_crash(scenario_writer: Callable[..., Path]) -> None:
+    scenario = _mini(scenario_writer, ("max_ppe_h = 4", "max_ppe_h = 4\nsweep_s_per_household = 0"))
+    result = solve(scenario, FAST)
+    assert result.valid, [p.render("en") for p in result.problems]
+    # Desks are not capped by sweepers who need no time: S1 runs more than one desk.
+    assert max(d.desks for d in result.plan.desks) > 1
+
+
+def test_impossible_capacity_still_calls_everybody(scenario_writer: Callable[..., Path]) -> None:
+    # Ten minutes a swab: no site can take its buildings by any time; the plan still calls
+    # everybody (nearest site) and the diagnosis says it is late.
+    scenario = _mini(scenario_writer, ("service_s = 30", "service_s = 600"))
+    result = solve(scenario, FAST)
+    codes = {d.code: d for d in result.diagnosis}
+    assert "diag_late" in codes
+    # Everybody is either called or reported as not called (sweepers run out of time).
+    called = sum(c.people for c in result.plan.calls)
+    uncalled = int(codes["diag_uncalled"].values["people"]) if "diag_uncalled" in codes else 0  # type: ignore[call-overload]
+    assert called + uncalled == scenario.mobile_residents
+
+
+def test_door_teams_are_bounded_by_samplers_not_head_count(
+    scenario_writer: Callable[..., Path], mini_tables: dict
+) -> None:
+    # Everybody locked in, half the residents: 215 door-minutes for two possible teams.
+    for row in mini_tables["buildings"]:
+        row.update(locked=1, immobile=0, residents=row["residents"] // 2)
+    scenario = load_scenario(scenario_writer(tables=mini_tables))
+    result = solve(scenario, FAST)
+    teams = {v.team_id for v in result.plan.visits}
+    assert len(teams) == 2  # two samplers and two registrars: two teams finish first
+    assert result.valid, [p.render("en") for p in result.problems]

@@ -73,14 +73,3 @@ class Locks:
     closed_sites: frozenset[str] = frozenset()
     site_desks: dict[str, tuple[DeskSpell, ...]] = field(default_factory=dict)
     absent_staff: frozenset[str] = frozenset()
-
-    @property
-    def empty(self) -> bool:
-        """True when nothing is pinned."""
-        return not (
-            self.building_site
-            or self.building_call
-            or self.closed_sites
-            or self.site_desks
-            or self.absent_staff
-        )

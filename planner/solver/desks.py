@@ -113,7 +113,8 @@ def allocate_desks(problem: DeskProblem, time_limit: float = 10.0, seed: int = 0
         for k in range(lo, hi):
             previous = active[s][k - 1] if k > lo else 0
             model.add(active[s][k] <= previous + opens[k - lo])
-        model.add(sum(desks[s][k] for k in range(lo, hi)) >= int(need[s]))
+        if hi > lo:  # a site with no whole slot open cannot take work (the location knows)
+            model.add(sum(desks[s][k] for k in range(lo, hi)) >= int(need[s]))
     for k in range(n_slots):
         model.add(sum(desks[s][k] for s in range(n_sites)) <= int(problem.crews[k]))
         if problem.marshals_per_site:
@@ -165,7 +166,9 @@ def greedy_desks(problem: DeskProblem, need: IntArray) -> IntArray:
     Each slot, sites already open stay open (one desk each) until their work is done, then new
     sites open while crews and marshals last, then the remaining crews are handed out one desk at a
     time to the site with the most work left per desk it could run (the site that would otherwise
-    finish last). A site that cannot open when it first may opens later, in one block.
+    finish last). A site that cannot open when it first may opens later. When crews fall below the
+    number of open sites a site may close and reopen: the result is then only a hint, and the
+    CP-SAT model (one block per site) is kept if it finds a plan at least as good.
     """
     n_sites, n_slots = len(problem.site_ids), int(problem.crews.size)
     left = need.astype(np.int64).copy()

@@ -21,8 +21,8 @@ from planner.roster import Unfilled
 from planner.solver.waves import Wave
 from planner.timefmt import format_hhmm
 
-#: Share of residents that may be undone by the deadline before we call the plan late (people
-#: who do not turn out are never "done" in the simulator, so the target is the turnout share).
+#: Share of residents that may be undone by the deadline, below the turnout share, before the
+#: plan counts as late (people who stay home are never "done" in the simulator).
 _LATE_TOLERANCE = 0.005
 
 
@@ -34,37 +34,50 @@ def diagnose(
 ) -> tuple[Problem, ...]:
     """Warnings explaining a late plan (empty when the plan is on time)."""
     rnd = scenario.round
-    finish = kpis.get("finish", {}) or {}
-    finish_p90 = finish.get("p90")
-    on_time = finish_p90 is not None and finish_p90 <= rnd.deadline
-    if on_time and not uncalled:
-        return ()
+    if scenario.residents == 0:
+        return ()  # nobody to sample: nothing can be late
+    finish_p90 = (kpis.get("finish") or {}).get("p90")
+    done = (kpis.get("done_by_deadline") or {}).get("mean")
+    # Residents who do not turn out are never done, so "everybody" is the turnout share.
+    everybody = scenario.flow.turnout - _LATE_TOLERANCE
+    on_time = (
+        finish_p90 is not None
+        and finish_p90 <= rnd.deadline
+        and (done is None or done >= everybody)
+    )
     out: list[Problem] = []
 
     def warn(code: str, **values: object) -> None:
         out.append(Problem("", None, None, code, values, severity="warning"))
 
-    warn(
-        "diag_late",
-        finish=Ref("sum_bound_never") if finish_p90 is None else format_hhmm(math.ceil(finish_p90)),
-        deadline=format_hhmm(rnd.deadline),
-    )
-    bound = assess(scenario).finish_lower_bound
-    if bound is None or bound > rnd.deadline:
-        for role in (Role.SAMPLER, Role.REGISTRAR):
-            extra = _extra_people(scenario, (role,))
-            if extra is not None:
-                warn("diag_more_role", people=extra, role=Ref(f"role_{role.value}"))
-        crews = _extra_people(scenario, (Role.SAMPLER, Role.REGISTRAR))
-        if crews is not None:
-            warn("diag_more_crews", crews=crews)
-        short_desk_h = assess(scenario).desk.short_h
-        if short_desk_h > 0:
-            warn("diag_more_desks", desks=math.ceil(short_desk_h / max(rnd.hours, 1e-9)))
+    if not on_time:
+        warn(
+            "diag_late",
+            finish=Ref("sum_bound_never")
+            if finish_p90 is None
+            else format_hhmm(math.ceil(finish_p90)),
+            deadline=format_hhmm(rnd.deadline),
+        )
+        capacity = assess(scenario)
+        if capacity.finish_lower_bound is None or capacity.finish_lower_bound > rnd.deadline:
+            for role in (Role.SAMPLER, Role.REGISTRAR):
+                extra = _extra_people(scenario, (role,))
+                if extra is not None:
+                    warn("diag_more_role", people=extra, role=Ref(f"role_{role.value}"))
+            crews = _extra_people(scenario, (Role.SAMPLER, Role.REGISTRAR))
+            if crews is not None:
+                warn("diag_more_crews", crews=crews)
+            if capacity.desk.short_h > 0:
+                warn(
+                    "diag_more_desks", desks=math.ceil(capacity.desk.short_h / max(rnd.hours, 1e-9))
+                )
+        marshals = scenario.staff_count()[Role.MARSHAL]
+        if marshals < scenario.crew.marshals_per_site:
+            warn("short_marshals", have=marshals, need=scenario.crew.marshals_per_site)
     if uncalled:
         warn("diag_uncalled", waves=len(uncalled), people=sum(w.people for w in uncalled))
     missing = sum((u.end - u.start) * u.missing for u in unfilled) / 60.0
-    if missing > 0:
+    if missing > 0.05:
         warn("diag_unfilled", hours=missing)
     return tuple(out)
 

@@ -61,18 +61,17 @@ _SHARE = {"doors": 0.1, "location": 0.2, "desks": 0.05}
 _TARGET_SLACK = 1.08
 #: Extra desk-minutes planned per site, for service-time noise and the first minutes' ramp-up.
 _WORK_MARGIN = 1.04
-import os  # noqa: E402
-
-_DEBUG_DUMP = os.environ.get("PLANNER_DUMP_DESKS", "")
 #: CP-SAT's deterministic time runs about twice as slow as wall seconds on this kind of model
 #: (measured on the town location model, 2 cores): budgets are scaled so stages keep to time.
 _DETERMINISTIC_UNITS_PER_S = 0.5
 #: Share of a sweeper's time spent calling (the rest is walking between buildings).
 _SWEEP_EFFICIENCY = 0.85
+#: Rounds of (time waves, schedule sweeps, extend desks, re-roster); two usually suffice.
+_ROUNDS = 3
 #: Minutes desks stay open after the expected queue clears: arrivals and service times vary.
 _CLEAR_MARGIN_MIN = 15
-#: A building should not walk further than this when nearer sites have room (metres): a soft
-#: cap used only to price sites for opening.
+#: Cost of opening a site, in person-metres of walking: small, so walking decides, but enough
+#: that a site saving nobody any walk stays closed.
 _OPEN_COST_M = 1000.0
 
 
@@ -143,7 +142,12 @@ def solve(
 
     # 1. Door routes.
     stops = door_stops(scenario)
-    max_teams = max(1, len(scenario.staff) // 8)
+    counts = scenario.staff_count()
+    crew = scenario.crew
+    max_teams = counts[Role.SAMPLER] // max(1, crew.door_samplers)
+    if crew.door_registrars:
+        max_teams = min(max_teams, counts[Role.REGISTRAR] // crew.door_registrars)
+    max_teams = max(1, max_teams)
     doors = teams_needed(
         scenario,
         stops,
@@ -207,11 +211,19 @@ def solve(
                 for s in scenario.sites
             ]
         )
-        location = locate(
-            capacity_day, np.isfinite(assign_cost[:, callers]) & data.site_open[:, None], None
-        )
+        allowed_day = np.isfinite(assign_cost) & data.site_open[:, None]
+        for building_id in locks.building_site:  # pins hold in the fallback too
+            b = scenario.building_index[building_id]
+            allowed_day[:, b] = data.candidates[b, :]
+        location = locate(capacity_day, allowed_day[:, callers], None)
     site_of = np.full(data.n_buildings, -1, dtype=np.int64)
-    site_of[callers] = location.assign
+    if location.status in ("infeasible", "unknown"):
+        # No capacity-respecting assignment exists: send each building to its nearest allowed
+        # site (pins kept) so everybody is at least called; the simulation shows the overload.
+        nearest = np.where(data.candidates, data.distance_m, np.inf).argmin(axis=1)
+        site_of[callers] = nearest[callers]
+    else:
+        site_of[callers] = location.assign
     clock.report(
         "location",
         status=location.status,
@@ -238,8 +250,11 @@ def solve(
             work[position[int(s)]] += data.arrivals[b] * flow.service_s / 60.0 * _WORK_MARGIN
     home = assign_sweepers(scenario, site_of, scenario.staff, _SWEEP_EFFICIENCY)
     feeders = sweepers_per_slot(scenario, home, used, rnd.start, slot, n_slots)
-    site_cap = np.floor(feeders * _desks_per_sweeper(scenario)).astype(np.int64)
-    site_cap = np.where(feeders > 0, np.maximum(site_cap, 1), 0)
+    per_sweeper = _desks_per_sweeper(scenario)
+    site_cap: np.ndarray | None = None
+    if math.isfinite(per_sweeper):  # calling takes time: a site runs what its sweepers feed
+        site_cap = np.floor(feeders * per_sweeper).astype(np.int64)
+        site_cap = np.where(feeders > 0, np.maximum(site_cap, 1), 0)
     windows = [
         slots_between(
             max(scenario.sites[s].open_from, rnd.start), scenario.sites[s].open_to, rnd.start, slot
@@ -259,11 +274,6 @@ def solve(
         slot_min=slot,
         site_cap=site_cap,
     )
-    if _DEBUG_DUMP:
-        import pickle
-
-        with open(_DEBUG_DUMP, "wb") as handle:
-            pickle.dump(problem, handle)
     allocation = allocate_desks(problem, time_limit=clock.budget("desks"), seed=config.seed)
     planned = [d for d in allocation.spells if d.site_id not in locks.site_desks]
     planned += [d for spells in locks.site_desks.values() for d in spells]
@@ -288,7 +298,7 @@ def solve(
     # 5-6. Waves timed against the staffed desks, then sweeps. Sweepers may call later than
     # wished; desks then stay open until the people called have been served (re-rostered).
     site_waves, ways = _site_waves(scenario, data.walk_min, site_of, config)
-    for round_ in range(3):
+    for round_ in range(_ROUNDS):
         waves = _time_waves(scenario, site_waves, ways, staffed, config, locks)
         sweeps = schedule_sweeps(scenario, waves, scenario.staff, home)
         extended = _extend_desks(scenario, staffed, sweeps.calls, ways, locks)
@@ -300,8 +310,8 @@ def solve(
             late_min=late_summary(sweeps),
             extended_desk_hours=_desk_hours(extended) - _desk_hours(staffed),
         )
-        if _desk_hours(extended) <= _desk_hours(staffed) + 1e-9:
-            break
+        if _desk_hours(extended) <= _desk_hours(staffed) + 1e-9 or round_ == _ROUNDS - 1:
+            break  # on the last round the calls were timed against these very desks
         roster = build_roster(scenario, desks=extended, teams=teams)
         staffed = _keep_pinned(staffed_desks(scenario, extended, roster.shifts), locks)
 
@@ -433,6 +443,8 @@ def _extend_desks(
         if site_id in locks.site_desks:
             continue
         clear = clearing_time(arrivals.get(site_id, []), spells, flow.service_s)
+        if not math.isfinite(clear):  # nobody expected, or never clears: nothing to extend to
+            continue
         site = scenario.sites[scenario.site_index[site_id]]
         end = max((d.end for d in spells), default=max(site.open_from, scenario.round.start))
         want = min(site.open_to, math.ceil(clear) + _CLEAR_MARGIN_MIN)

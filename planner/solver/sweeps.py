@@ -1,13 +1,14 @@
 """The floor-sweep order: which sweeper makes each call, and when.
 
 List scheduling: calls are taken in the order of their desired call times, and each goes to the
-sweeper who can make it earliest (free, walked over, on duty, with hours left) among the building's
-own committee's sweepers and the town-wide pool (others only when none of those can), with a
-penalty for leaving the building or site a sweeper is working on: walking is lost calling
-time. A call is never made
-before its desired time (people called early only wait longer); it is made later when no sweeper
-is free, and the lateness is reported. Each sweeper's calls become shifts: calls less than
-``GAP_MIN`` apart share a shift, so idle time between distant calls is not counted as work.
+sweeper who can make it earliest (free, walked over, on duty, with hours left), ranked with
+penalties: none for the site's own sweepers, ``_SITE_PENALTY_MIN`` for another sweeper of the
+building's committee or the town pool, ``_FAR_PENALTY_MIN`` for anyone else, and
+``_MOVE_PENALTY_MIN`` for leaving the building a sweeper is at: walking is lost calling time.
+A call is never made before its desired time (people called early only wait longer); it is made
+later when no sweeper is free, and the lateness is reported. Each sweeper's calls become shifts:
+calls less than ``GAP_MIN`` apart share a shift, so idle time between distant calls is not
+counted as work.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ class _Sweeper:
     building: int = -1
     site: int = -1
     shifts: list[list[float]] = field(default_factory=list)  # [start, end] pairs
-    calls: int = 0
 
     def worked_min(self) -> float:
         return sum(math.ceil(b) - a for a, b in self.shifts)
@@ -80,7 +80,8 @@ def schedule_sweeps(
     for w in order:
         wave = waves[w]
         building = scenario.buildings[wave.building]
-        duration = wave.households * crew.sweep_s_per_household / 60.0
+        # A call takes at least a moment, so its sweeper's shift always covers it.
+        duration = max(wave.households * crew.sweep_s_per_household / 60.0, 0.01)
         best: tuple[tuple[float, int], _Sweeper, int] | None = None
         for sweeper in sweepers:
             person = sweeper.person
@@ -123,7 +124,8 @@ def schedule_sweeps(
         seq[sid] = seq.get(sid, 0) + 1
         lateness.append(start - wave.target)
     shifts = tuple(
-        Shift(s.person.staff_id, Role.SWEEPER, SWEEP_POST, int(a), math.ceil(b))
+        # At least a minute: a call that takes no time still needs its sweeper on duty.
+        Shift(s.person.staff_id, Role.SWEEPER, SWEEP_POST, int(a), max(int(a) + 1, math.ceil(b)))
         for s in sweepers
         for a, b in s.shifts
     )
@@ -168,7 +170,6 @@ def _book(sweeper: _Sweeper, start: int, duration: float, lat: float, lon: float
     else:
         sweeper.shifts.append([float(start), end])
     sweeper.free_at, sweeper.lat, sweeper.lon, sweeper.building = end, lat, lon, b
-    sweeper.calls += 1
 
 
 def late_summary(schedule: SweepSchedule) -> dict[str, float]:

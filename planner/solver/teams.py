@@ -27,6 +27,8 @@ def calling_minutes(scenario: Scenario, site_of: IntArray) -> dict[int, float]:
     """Minutes of calling (households x sweep_s_per_household) each used site needs."""
     per_household = scenario.crew.sweep_s_per_household / 60.0
     out: dict[int, float] = defaultdict(float)
+    if per_household <= 0:  # calling takes no time: nothing to balance
+        return {}
     for b, s in enumerate(site_of):
         building = scenario.buildings[b]
         if s >= 0 and building.mobile > 0:

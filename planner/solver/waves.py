@@ -87,7 +87,8 @@ def descent(
     stairs = float(np.mean(np.where(by_lift, 0.0, (floors - 1) * flow.stairs_s_per_floor))) / 60.0
     riders = people * flow.turnout * share
     rides = math.ceil(riders / flow.lift_people) if riders > 0 else 0
-    fixed = flow.response_min / 2.0 + stairs * (1.0 - share) + walk_min
+    # ``stairs`` is already averaged over all floors with riders counted as 0: the walkers' share.
+    fixed = flow.response_min / 2.0 + stairs + walk_min
     return Descent(fixed, rides, share)
 
 
@@ -154,8 +155,9 @@ def schedule_site(
     Repeatedly: the desks want the next people at the minute their capacity will have served
     everybody called so far less ``buffer_min`` minutes of work; of the buildings' next waves, the
     one whose people can arrive then (or soonest after) is called so its mean arrival falls at that
-    minute, long lift queues first on ties. ``ways`` gives each wave's descent by
-    ``(building, floor_from)``; ``lifts`` keeps the lift queues across sites' calls.
+    minute; on ties the building called last (its sweeper is there), then the longest lift
+    queue. ``ways`` gives each wave's descent by ``(building, floor_from)``; ``lifts`` keeps the
+    lift queues across sites' calls.
     """
     flow = scenario.flow
     times, served = capacity_curve(spells, flow.service_s)
