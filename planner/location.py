@@ -61,6 +61,7 @@ _DEBUG = False
 _LNS_SHARE = 0.7
 _K_NEAR = 4
 _KICK_STALE = 3
+_IDLE_KICKS = 3
 _MARGIN = 0.05
 _RING = 6
 _RING_SHARE = 0.4
@@ -423,7 +424,13 @@ class _State:
 
     def offer(self, plan: tuple[BoolArray, IntArray] | None, phase: str) -> None:
         if _DEBUG:
-            print("offer", phase, round(self.reporter.clock.wall(), 3), None if plan is None else self.prob.int_objective(*plan), self.bound_int)
+            print(
+                "offer",
+                phase,
+                round(self.reporter.clock.wall(), 3),
+                None if plan is None else self.prob.int_objective(*plan),
+                self.bound_int,
+            )
         if plan is None or not self.prob.feasible(*plan):
             return
         value = self.prob.int_objective(*plan)
@@ -592,9 +599,7 @@ def _prepare(
     cost = np.where(allow, c, np.inf)
     cmax = np.where(allow, np.abs(c), 0.0)
     total_c = float(np.abs(f).sum() + cmax.max(axis=0, initial=0.0).sum())
-    cs, cexact = _decimal_scale(
-        np.concatenate([f, c[allow]]), _COST_LIMIT / max(1.0, total_c), 6
-    )
+    cs, cexact = _decimal_scale(np.concatenate([f, c[allow]]), _COST_LIMIT / max(1.0, total_c), 6)
     c_int = np.where(allow, np.round(np.where(allow, c, 0.0) * cs), 0).astype(np.int64)
     f_int = np.round(f * cs).astype(np.int64)
     slack = 0.0
@@ -920,9 +925,7 @@ def _build(
     for i in y:
         terms = per_fac[i]
         if terms:
-            model.add(
-                sum(int(d[j]) * v for j, v in terms) <= int(prob.q_int[i]) * y[i]
-            )
+            model.add(sum(int(d[j]) * v for j, v in terms) <= int(prob.q_int[i]) * y[i])
         if must[i]:
             model.add(y[i] == 1)
     need = int(d[customers].sum()) if len(customers) else 0
@@ -1092,7 +1095,10 @@ def _lp_relaxation(prob: _Problem, clock: _Clock) -> _LP | None:
     xl, yl = x_index.tolist(), y_index[ii].tolist()
     for k in range(ii.size):
         model.constraint.add(
-            lower_bound=-math.inf, upper_bound=0.0, var_index=[xl[k], yl[k]], coefficient=[1.0, -1.0]
+            lower_bound=-math.inf,
+            upper_bound=0.0,
+            var_index=[xl[k], yl[k]],
+            coefficient=[1.0, -1.0],
         )
     if prob.p is not None:
         model.constraint.add(
@@ -1151,7 +1157,11 @@ def _kernel(
 
 
 def _cluster(
-    prob: _Problem, open_idx: IntArray, assign: IntArray, seed_fac: int, size: int,
+    prob: _Problem,
+    open_idx: IntArray,
+    assign: IntArray,
+    seed_fac: int,
+    size: int,
     taken: BoolArray,
 ) -> IntArray:
     """``seed_fac`` and the ``size - 1`` open facilities cheapest on average for its customers."""
@@ -1230,9 +1240,7 @@ def _window(
     else:
         closed_cands = closed_cands[:0]
     whole = (
-        movable is None
-        and win_open.size == int(is_open.sum())
-        and closed_cands.size == n_closed
+        movable is None and win_open.size == int(is_open.sum()) and closed_cands.size == n_closed
     )
     return customers, closed_cands, whole
 
@@ -1386,6 +1394,7 @@ def _lns(
     changed_at = np.zeros(prob.m, dtype=np.int64)  # version that last changed each facility
     pending: list[tuple[Future[_WindowResult], _Window, float, int]] = []
     proven = False
+    idle_kicks = 0  # kicks since the best plan last improved
     with ThreadPoolExecutor(max_workers=par) as pool:
         while True:
             # Keep ``par`` windows in flight (deterministic mode: whole rounds of ``par``).
@@ -1402,6 +1411,10 @@ def _lns(
                     )
                     if kick:
                         stale = 0
+                        idle_kicks += 1
+                        if idle_kicks > _IDLE_KICKS:
+                            budget = clock.used()  # converged: leave the time to the full model
+                            break
                         if obj > best_obj:  # the last kick led nowhere: restart from the best
                             is_open, assign, obj = best[0].copy(), best[1].copy(), best_obj
                             version += 1
@@ -1409,7 +1422,13 @@ def _lns(
                     w = _make_window(prob, is_open, assign, lp, rng, q, ring_q, kick)
                     lim = min(sub_limit * (2 if w.ring else 1), budget - clock.used())
                     fut = pool.submit(
-                        _solve_window, prob, w, is_open, assign, lim, clock.deterministic,
+                        _solve_window,
+                        prob,
+                        w,
+                        is_open,
+                        assign,
+                        lim,
+                        clock.deterministic,
                         seed + submitted,
                     )
                     submitted += 1
@@ -1444,9 +1463,27 @@ def _lns(
                         improved = not kicked
                         if obj < best_obj:
                             best, best_obj = (is_open.copy(), assign.copy()), obj
+                            idle_kicks = 0
                             reporter.report("lns", prob.true_objective(*best))
                 if _DEBUG:
-                    print("lns", submitted, round(clock.used(), 2), "q", q, w.ring, ring_q, w.ban.size, "cust", w.customers.size, "fac", w.facilities.size, status, round(spent, 3), obj, best_obj)
+                    print(
+                        "lns",
+                        submitted,
+                        round(clock.used(), 2),
+                        "q",
+                        q,
+                        w.ring,
+                        ring_q,
+                        w.ban.size,
+                        "cust",
+                        w.customers.size,
+                        "fac",
+                        w.facilities.size,
+                        status,
+                        round(spent, 3),
+                        obj,
+                        best_obj,
+                    )
                 if w.whole and status == cp_model.OPTIMAL:
                     proven = True  # the window was the full problem: the best plan is optimal
                 stale = 0 if improved else stale + 1
@@ -1465,4 +1502,3 @@ def _lns(
 
 
 __all__ = ["LocationResult", "Progress", "solve_location"]
-
