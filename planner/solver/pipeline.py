@@ -189,7 +189,7 @@ def solve(
             site_capacity,
             np.full(data.n_sites, _OPEN_COST_M),
             assign_cost[:, callers],
-            p=p,
+            max_open=p,
             allowed=allowed,
             fixed_closed=~data.site_open,
             time_limit=clock.budget("location") * _DETERMINISTIC_UNITS_PER_S,
