@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, Spacer
 
 from planner.plan import Call, Visit
 from planner.sheets.context import Context
-from planner.sheets.facts import CrewShift, call_row, staff_name, team_members
+from planner.sheets.facts import CallRow, CrewShift, call_row, staff_name, team_members
 from planner.sheets.layout import BODY_W, Sheet, TickBox, facts_table, grid, para, sheet_head
 from planner.timefmt import format_hhmm
 
@@ -28,6 +28,40 @@ def _shift_list(ctx: Context, shifts: list[CrewShift], *, with_names: bool, sep:
         else:
             parts.append(span)
     return sep.join(parts) if parts else ctx.t("sheet_none")
+
+
+def call_cells(ctx: Context, k: int, row: CallRow) -> list[str]:
+    """The cells a calling timetable and a sweeper's route share: number, time, building,
+    floors, households and people of one call."""
+    call = row.call
+    return [
+        str(k),
+        format_hhmm(call.call_time),
+        call.building_id,
+        ctx.floors(call.floor_from, call.floor_to),
+        str(row.households),
+        str(call.people),
+    ]
+
+
+def _route_story(
+    ctx: Context,
+    kind_key: str,
+    note_key: str,
+    title: str,
+    pairs: list[tuple[str, str]],
+    table: Flowable,
+) -> list[Flowable]:
+    """A route sheet's page: heading, facts, how to use it, then the stops."""
+    st = ctx.styles
+    return [
+        *sheet_head(ctx.t(kind_key), title, st, ctx.synthetic_note),
+        facts_table(pairs, st, 90),
+        Spacer(1, 6),
+        para(ctx.t(note_key), st.body),
+        Spacer(1, 4),
+        table,
+    ]
 
 
 def sweeper_title(ctx: Context, sweeper_id: str) -> str:
@@ -81,12 +115,7 @@ def _sweeper_story(ctx: Context, sweeper_id: str, calls: list[Call], title: str)
         site = scenario.sites[scenario.site_index[call.site_id]]
         table_rows.append(
             [
-                str(k),
-                format_hhmm(call.call_time),
-                call.building_id,
-                ctx.floors(call.floor_from, call.floor_to),
-                str(row.households),
-                str(call.people),
+                *call_cells(ctx, k, row),
                 para(ctx.named(site.name, site.site_id), st.cell),
                 TickBox(),
             ]
@@ -102,15 +131,7 @@ def _sweeper_story(ctx: Context, sweeper_id: str, calls: list[Call], title: str)
         align_right=(0, 4, 5),
         extra=[("ALIGN", (7, 1), (7, -1), "CENTER"), ("SPAN", (0, -1), (1, -1))],
     )
-    story: list[Flowable] = [
-        *sheet_head(ctx.t("sheet_sweep_kind"), title, st, ctx.synthetic_note),
-        facts_table(pairs, st, 90),
-        Spacer(1, 6),
-        para(ctx.t("sheet_sweep_note"), st.body),
-        Spacer(1, 4),
-        table,
-    ]
-    return story
+    return _route_story(ctx, "sheet_sweep_kind", "sheet_sweep_note", title, pairs, table)
 
 
 def team_title(ctx: Context, team_id: str) -> str:
@@ -177,12 +198,4 @@ def _team_story(ctx: Context, team_id: str, visits: list[Visit], title: str) -> 
         align_right=(0, 4),
         extra=[("ALIGN", (7, 1), (7, -1), "CENTER"), ("SPAN", (0, -1), (1, -1))],
     )
-    story: list[Flowable] = [
-        *sheet_head(ctx.t("sheet_team_kind"), title, st, ctx.synthetic_note),
-        facts_table(pairs, st, 90),
-        Spacer(1, 6),
-        para(ctx.t("sheet_team_note"), st.body),
-        Spacer(1, 4),
-        table,
-    ]
-    return story
+    return _route_story(ctx, "sheet_team_kind", "sheet_team_note", title, pairs, table)

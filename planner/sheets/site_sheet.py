@@ -26,6 +26,7 @@ from planner.sheets.layout import (
     para,
     sheet_head,
 )
+from planner.sheets.routes import call_cells
 from planner.timefmt import format_hhmm
 
 # Room a section needs below its heading before it is worth starting on this page (points).
@@ -173,16 +174,10 @@ def _calls(ctx: Context, facts: SiteFacts) -> list[Flowable]:
         ]
     ]
     for k, row in enumerate(facts.calls, start=1):
-        call = row.call
         rows.append(
             [
-                str(k),
-                format_hhmm(call.call_time),
-                call.building_id,
-                ctx.floors(call.floor_from, call.floor_to),
-                str(row.households),
-                str(call.people),
-                para(ctx.named(row.sweeper, call.sweeper_id), st.cell),
+                *call_cells(ctx, k, row),
+                para(ctx.named(row.sweeper, row.call.sweeper_id), st.cell),
                 TickBox(),
             ]
         )
