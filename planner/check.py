@@ -993,25 +993,11 @@ def _sweep_chain(
     who: str,
     indices: list[int],
 ) -> list[Problem]:
-    out: list[Problem] = []
-    in_order = sorted(indices, key=lambda k: (calls[k].seq, k))
-    first_with: dict[int, int] = {}
-    for k in in_order:
-        seq = calls[k].seq
-        if seq in first_with:
-            out.append(
-                _problem(
-                    CALLS_FILE,
-                    k,
-                    SWEEP,
-                    "chk_call_seq_repeat",
-                    staff=who,
-                    seq=seq,
-                    other=_row(first_with[seq]),
-                )
-            )
-        else:
-            first_with[seq] = k
+    in_order, repeats = _seq_order(calls, indices)
+    out = [
+        _problem(CALLS_FILE, k, SWEEP, "chk_call_seq_repeat", staff=who, seq=seq, other=_row(first))
+        for k, seq, first in repeats
+    ]
     for prev, k in pairwise(in_order):
         before = town.buildings.get(calls[prev].building_id)
         here = town.buildings.get(calls[k].building_id)
@@ -1101,28 +1087,33 @@ def _check_visits(town: _Town, plan: Plan) -> list[Problem]:
     return out
 
 
+def _seq_order(
+    items: Sequence[Call] | Sequence[Visit], indices: list[int]
+) -> tuple[list[int], list[tuple[int, int, int]]]:
+    """Rows of one sweeper's calls or one team's visits in ``seq`` order (file order on ties),
+    and each repeated ``seq`` as ``(row, seq, row that had it first)``."""
+    in_order = sorted(indices, key=lambda k: (items[k].seq, k))
+    first_with: dict[int, int] = {}
+    repeats: list[tuple[int, int, int]] = []
+    for k in in_order:
+        seq = items[k].seq
+        if seq in first_with:
+            repeats.append((k, seq, first_with[seq]))
+        else:
+            first_with[seq] = k
+    return in_order, repeats
+
+
 def _visit_chain(
     town: _Town, visits: Sequence[Visit], team: str, indices: list[int]
 ) -> list[Problem]:
-    out: list[Problem] = []
-    in_order = sorted(indices, key=lambda k: (visits[k].seq, k))
-    first_with: dict[int, int] = {}
-    for k in in_order:
-        seq = visits[k].seq
-        if seq in first_with:
-            out.append(
-                _problem(
-                    VISITS_FILE,
-                    k,
-                    VISIT,
-                    "chk_visit_seq_repeat",
-                    team=team,
-                    seq=seq,
-                    other=_row(first_with[seq]),
-                )
-            )
-        else:
-            first_with[seq] = k
+    in_order, repeats = _seq_order(visits, indices)
+    out = [
+        _problem(
+            VISITS_FILE, k, VISIT, "chk_visit_seq_repeat", team=team, seq=seq, other=_row(first)
+        )
+        for k, seq, first in repeats
+    ]
     for prev, k in pairwise(in_order):
         before = town.buildings.get(visits[prev].building_id)
         here = town.buildings.get(visits[k].building_id)
