@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the project needs on a fresh machine, then nothing more.
-#   - system packages (a CJK font for printed sheets; later a browser for UI tests) when we are
+#   - system packages (a CJK font for printed sheets; Debian's chromium for the browser tests) when we are
 #     root on Debian/Ubuntu and they are missing;
 #   - uv, from PyPI, when it is not on the machine;
 #   - the locked Python environment in .venv (uv.lock; no Python download: the machine's python3).
@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES=(fonts-wqy-microhei poppler-utils)
+SYSTEM_PACKAGES=(fonts-wqy-microhei poppler-utils chromium)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
