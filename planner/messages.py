@@ -777,6 +777,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{bound} (deadline {deadline})",
     ),
     "sum_bound_never": ("人员或台位不足，无法完成", "never: not enough staff or desks"),
+    # --- page: plan views, edits, versions, downloads (issue 6) ----------------------------------
+    # (end of page section)
+    # --- replay: sampling logs, reconstruction, calibration (issue 7) ----------------------------
+    # (end of replay section)
+    # --- solver bounds (issue 4) -----------------------------------------------------------------
+    # (end of solver bounds section)
 }
 
 
