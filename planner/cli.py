@@ -211,6 +211,12 @@ def solve(
     scenario = _load_or_exit(scenario_dir, lang)
 
     def progress(record: dict[str, object]) -> None:
+        if record.get("incumbent"):
+            objective, bound = float(record["objective"]), float(record["bound"])  # type: ignore[arg-type]
+            gap = (objective - bound) / objective if objective > 0 else 0.0
+            line = text("stage_incumbent", lang, objective=objective, bound=bound, gap=gap)
+            typer.echo(line, err=True)
+            return
         stage = text(f"stage_{record['stage']}", lang)
         typer.echo(f"  [{float(record['seconds']):6.1f} s] {stage}", err=True)  # type: ignore[arg-type]
 

@@ -782,6 +782,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- replay: sampling logs, reconstruction, calibration (issue 7) ----------------------------
     # (end of replay section)
     # --- solver bounds (issue 4) -----------------------------------------------------------------
+    "stage_incumbent": (
+        "    更优方案：步行等 {objective:,.0f} 人·米（下界 {bound:,.0f}，差距 {gap:.1%}）",
+        "    better plan: {objective:,.0f} person-metres walking and opening (bound {bound:,.0f}, gap {gap:.1%})",
+    ),
     # (end of solver bounds section)
 }
 

@@ -153,6 +153,30 @@ def test_progress_reports_every_stage() -> None:
         assert stage in seen
 
 
+def test_stop_request_returns_a_valid_plan_from_the_first_incumbent() -> None:
+    """A stop (the page's button) right after the location search's first improvement: the
+    search is cut short, yet the plan is finished, checked and simulated."""
+    import threading
+
+    scenario = load_scenario(SCENARIOS / "compound-103")
+    stop = threading.Event()
+    incumbents: list[dict] = []
+
+    def progress(record: dict) -> None:
+        if record.get("incumbent"):
+            incumbents.append(record)
+            stop.set()
+
+    result = solve(
+        scenario, SolveConfig(time_limit=60, eval_reps=2), progress=progress, stop=stop.is_set
+    )
+    assert len(incumbents) == 1  # the search stopped at its first improvement
+    assert incumbents[0]["objective"] >= incumbents[0]["bound"] > 0
+    assert result.valid and result.stages[-1]["stopped"] is True
+    free = solve(scenario, SolveConfig(time_limit=60, eval_reps=2))
+    assert free.stages[-1]["stopped"] is False
+
+
 def _mini(
     scenario_writer: Callable[..., Path], toml_edit: tuple[str, str] = ("", ""), **rows: dict
 ):  # type: ignore[no-untyped-def]

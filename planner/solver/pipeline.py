@@ -22,7 +22,7 @@ import dataclasses
 import math
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -73,24 +73,44 @@ _CLEAR_MARGIN_MIN = 15
 #: Cost of opening a site, in person-metres of walking: small, so walking decides, but enough
 #: that a site saving nobody any walk stays closed.
 _OPEN_COST_M = 1000.0
+#: Seconds a search still gets after a stop request: enough to return what it has.
+_STOPPED_BUDGET_S = 0.05
 
 
 class _Clock:
     """Stage timing and progress reports."""
 
-    def __init__(self, config: SolveConfig, progress: Progress | None) -> None:
+    def __init__(
+        self,
+        config: SolveConfig,
+        progress: Progress | None,
+        stop: Callable[[], bool] | None = None,
+    ) -> None:
         self.started = time.perf_counter()
         self.config = config
         self.progress = progress
+        self.stop = stop
         self.stages: list[dict[str, Any]] = []
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
+    def stopped(self) -> bool:
+        """The caller asked to stop: every later search gets only a token budget."""
+        return self.stop is not None and bool(self.stop())
+
     def budget(self, stage: str) -> float:
         """Seconds for ``stage``: its share of the limit, never more than what is left."""
+        if self.stopped():
+            return _STOPPED_BUDGET_S
         left = max(0.5, self.config.time_limit - self.elapsed())
         return max(0.5, min(left * 0.9, self.config.time_limit * _SHARE.get(stage, 0.1)))
+
+    def incumbent(self, message: dict[str, Any]) -> bool:
+        """Forward a search's improvement (objective, bound) as progress; ``True`` = stop it."""
+        if self.progress is not None:
+            self.progress({**message, "seconds": round(self.elapsed(), 3), "incumbent": True})
+        return self.stopped()
 
     def report(self, stage: str, **values: Any) -> None:
         record = {"stage": stage, "seconds": round(self.elapsed(), 3), **values}
@@ -104,6 +124,7 @@ def solve(
     config: SolveConfig | None = None,
     locks: Locks | None = None,
     progress: Progress | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> SolveResult:
     """Plan the round: sites, desks, calling waves, sweeps, door routes and roster.
 
@@ -116,7 +137,13 @@ def solve(
     locks
         Decisions to keep (:class:`Locks`); the rest is re-optimised.
     progress
-        Called with a plain dict after each stage (``stage``, ``seconds`` and the stage's numbers).
+        Called with a plain dict after each stage (``stage``, ``seconds`` and the stage's numbers)
+        and, with ``"incumbent": True``, whenever the location search improves (``objective``,
+        ``bound``: people x metres of walking plus opening costs).
+    stop
+        Polled during the solve (e.g. ``threading.Event().is_set``); once it returns ``True``
+        every remaining search returns its best so far and the plan is finished from there (still
+        checked and simulated). ``stages`` then ends with a record whose ``stopped`` is ``True``.
 
     Returns
     -------
@@ -126,7 +153,7 @@ def solve(
     """
     config = config or SolveConfig()
     locks = locks or Locks()
-    clock = _Clock(config, progress)
+    clock = _Clock(config, progress, stop)
     if locks.absent_staff:
         staff = tuple(p for p in scenario.staff if p.staff_id not in locks.absent_staff)
         scenario = dataclasses.replace(scenario, staff=staff)
@@ -195,6 +222,7 @@ def solve(
             time_limit=clock.budget("location") * _DETERMINISTIC_UNITS_PER_S,
             seed=config.seed,
             deterministic=True,
+            progress=clock.incumbent,
         )
 
     location = locate(capacity, data.candidates.T[:, callers], most_sites)
@@ -330,7 +358,12 @@ def solve(
     problems = check_plan(scenario, plan)
     clock.report("check", violations=len(problems))
     sim = simulate(scenario, plan, reps=config.eval_reps, seed=config.seed, keep_people=0)
-    clock.report("simulate", finish=sim.kpis["finish"], peak_queue=sim.kpis["peak_queue"])
+    clock.report(
+        "simulate",
+        finish=sim.kpis["finish"],
+        peak_queue=sim.kpis["peak_queue"],
+        stopped=clock.stopped(),
+    )
     diagnosis = diagnose(scenario, sim.kpis, roster.unfilled, sweeps.uncalled)
     made_by = {**plan.made_by, "seconds": round(clock.elapsed(), 2)}
     return SolveResult(
