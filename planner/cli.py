@@ -143,6 +143,12 @@ def simulate(
         Path | None,
         typer.Option("--records", help="Write per-person, per-site and queue records (Parquet)."),
     ] = None,
+    log: Annotated[
+        Path | None,
+        typer.Option(
+            "--log", help="Write the first replication as a sampling log (.csv/.parquet)."
+        ),
+    ] = None,
 ) -> None:
     """Predict what the plan does on the day: finish, queues, waits, walking, staff-hours.
 
@@ -154,13 +160,85 @@ def simulate(
     lang = _lang(ctx)
     scenario = _load_or_exit(scenario_dir, lang)
     plan = _load_plan_or_exit(plan_dir, scenario, lang)
-    result = run(scenario, plan, reps=reps, seed=seed, keep_people=None if records else 0)
+    keep = None if records else (1 if log else 0)
+    result = run(scenario, plan, reps=reps, seed=seed, keep_people=keep)
     typer.echo(text("kpi_reps", lang, reps=reps, seed=seed))
     for label, value in kpi_rows(result.kpis, lang):
         typer.echo(f"  {label}: {value}")
     _writing(lambda: save_kpis(plan_dir, plan, result.kpis), lang)
     if records is not None:
         _writing(lambda: result.write(records), lang)
+    if log is not None:
+        from planner.replay.synth import log_from_people, write_log
+
+        frame = log_from_people(scenario, result.people, rep=0)
+        _writing(lambda: write_log(frame, str(log)), lang)
+        typer.echo(text("cli_log_written", lang, out=log, rows=len(frame)))
+
+
+@app.command()
+def replay(
+    ctx: typer.Context,
+    scenario_dir: ScenarioDir,
+    log: Annotated[Path, typer.Argument(help="Sampling log of the round (CSV or Parquet).")],
+    out: Annotated[Path, typer.Option("--out", help="Report folder to write.")],
+    plan_dir: Annotated[
+        Path | None, typer.Option("--plan", help="The plan used that day (a plan folder).")
+    ] = None,
+    salt: Annotated[
+        str | None,
+        typer.Option(
+            "--salt", help="Salt for hashing IDs (default: $PLANNER_REPLAY_SALT, else random)."
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="TOML file mapping column names to log fields."),
+    ] = None,
+    reps: Reps = 5,
+    seed: Seed = 0,
+    solve_time: Annotated[
+        float,
+        typer.Option("--solve-time", min=0.0, help="Seconds to solve a new plan; 0 skips it."),
+    ] = 30.0,
+    whatif: Annotated[
+        bool, typer.Option("--whatif/--no-whatif", help="Re-simulate with calibrated parameters.")
+    ] = True,
+) -> None:
+    """Replay a round from its sampling log: what happened, calibration, plan against actual.
+
+    IDs are replaced by salted hashes on import; bad rows are listed and skipped. Writes tables,
+    a scenario.toml patch and summary.md into the report folder (docs/replay.md).
+    """
+    from planner.replay.log import LogError, Salt, read_mapping
+    from planner.replay.report import replay as run
+    from planner.replay.report import summary_lines, write_report
+
+    lang = _lang(ctx)
+    scenario = _load_or_exit(scenario_dir, lang)
+    plan = None if plan_dir is None else _load_plan_or_exit(plan_dir, scenario, lang)
+    try:
+        columns = read_mapping(mapping) if mapping is not None else None
+        result = run(
+            scenario,
+            log,
+            plan,
+            salt=Salt.resolve(salt),
+            mapping=columns,
+            reps=reps,
+            seed=seed,
+            solve_time=solve_time if solve_time > 0 else None,
+            whatif=whatif,
+        )
+    except LogError as exc:
+        _echo_problems(exc.problems, lang)
+        typer.echo(text("cli_log_unreadable", lang, count=len(exc.problems)), err=True)
+        raise typer.Exit(1) from None
+    written: list[Path] = []
+    _writing(lambda: written.extend(write_report(result, out, lang)), lang)
+    for line in summary_lines(result, lang):
+        typer.echo(line)
+    typer.echo(text("rp_written", lang, out=out, files=len(written)))
 
 
 @app.command()

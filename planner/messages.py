@@ -780,6 +780,173 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- page: plan views, edits, versions, downloads (issue 6) ----------------------------------
     # (end of page section)
     # --- replay: sampling logs, reconstruction, calibration (issue 7) ----------------------------
+    # sampling log rows (never echo a personal identifier in these)
+    "log_missing": ("找不到采样记录文件", "sampling log file not found"),
+    "log_column_missing": (
+        "缺少必填列（可用中文列名如 采样点、采样时间，或用 --mapping 映射列名）",
+        "required column is missing (Chinese export names such as 采样点, 采样时间 work, or map names with --mapping)",
+    ),
+    "log_unknown_field": (
+        "映射目标“{value}”不是记录字段（可选：site_id, sampled_at, desk, tube_id, building_id, person, arrived_at）",
+        'mapping target "{value}" is not a log field (one of: site_id, sampled_at, desk, tube_id, building_id, person, arrived_at)',
+    ),
+    "log_unknown_site": (
+        "未知采样点“{value}”（场景中没有），已跳过",
+        'unknown site "{value}" (not in the scenario): row skipped',
+    ),
+    "log_unknown_building": (
+        "未知楼栋“{value}”（场景中没有），已跳过",
+        'unknown building "{value}" (not in the scenario): row skipped',
+    ),
+    "log_bad_time": (
+        "“{value}”不是时间（如 2022-03-16 06:01:02 或 06:01），已跳过",
+        '"{value}" is not a time (e.g. 2022-03-16 06:01:02 or 06:01): row skipped',
+    ),
+    "log_other_day": (
+        "时间“{value}”不在本轮日期，已跳过",
+        'time "{value}" is not on the round\'s day: row skipped',
+    ),
+    "log_arrived_after": (
+        "到达时间“{value}”晚于采样时间，已跳过",
+        'arrival "{value}" is after the sampling time: row skipped',
+    ),
+    "log_sampled_twice": (
+        "同一人已在第 {first} 行采样（两行都保留）",
+        "the same person was sampled at row {first} (both rows kept)",
+    ),
+    # how parameters were fitted
+    "cal_service_busy": ("采样台忙碌时相邻两次采样的间隔", "gaps between samples at a busy desk"),
+    "cal_service_all": (
+        "采样台相邻两次采样的全部间隔（无到达时间，含空闲，偏大）",
+        "all gaps between samples at a desk (no arrival times: includes idle time, an upper bound)",
+    ),
+    "cal_turnout_plan": ("已采样人数 / 方案呼叫人数", "people sampled / people the plan called"),
+    "cal_turnout_residents": (
+        "已采样人数 / 可到点居民数（无方案）",
+        "people sampled / mobile residents (no plan given)",
+    ),
+    "cal_response_calls": (
+        "呼叫后到达的平均延迟 × 2（仅步行楼层的呼叫）",
+        "2 x mean delay of arrivals after a call (stairs-only calls)",
+    ),
+    "cal_not_fitted": (
+        "数据不足，未拟合（沿用场景值）",
+        "not enough data: not fitted (scenario value kept)",
+    ),
+    # report and CLI summary
+    "rp_title": ("回放报告：{name}", "Replay report: {name}"),
+    "rp_rows": (
+        "记录 {rows:,} 行：采用 {kept:,} 行，跳过 {skipped:,} 行",
+        "{rows:,} log rows: {kept:,} used, {skipped:,} skipped",
+    ),
+    "rp_problems": (
+        "错误 {errors:,} 条（已跳过），提醒 {warnings:,} 条",
+        "{errors:,} errors (rows skipped), {warnings:,} warnings",
+    ),
+    "rp_hashed": (
+        "已将 {count:,} 个个人标识替换为加盐哈希，输出中不含明文。",
+        "{count:,} personal identifiers replaced by salted hashes; none is written in clear.",
+    ),
+    "rp_salt_given": ("盐值由 --salt 提供。", "Salt from --salt."),
+    "rp_salt_env": ("盐值取自环境变量 PLANNER_REPLAY_SALT。", "Salt from PLANNER_REPLAY_SALT."),
+    "rp_salt_random": (
+        "盐值为随机生成且未保存：不同次导入的哈希无法相互关联。",
+        "Random salt, stored nowhere: hashes of two imports cannot be linked.",
+    ),
+    "rp_span": (
+        "{sites:,} 个采样点、{desks:,} 个采样台，{first} 至 {last}",
+        "{sites:,} sites, {desks:,} desks, {first} to {last}",
+    ),
+    "rp_fitted": (
+        "拟合 {key} = {value}（{n:,} 个观测；{method}）",
+        "fitted {key} = {value} ({n:,} observations; {method})",
+    ),
+    "rp_written": (
+        "回放报告已写入 {out}（{files} 个文件）",
+        "replay report written to {out} ({files} files)",
+    ),
+    "rp_h_sites": ("各采样点", "Sites"),
+    "rp_h_committees": ("各居民区进度", "Committees"),
+    "rp_h_calibration": ("参数校准", "Calibration"),
+    "rp_h_versus": ("方案与实际", "Plan against what happened"),
+    "rp_h_whatif": ("假设推演", "What if"),
+    "rp_h_problems": ("记录中的问题", "Problems in the log"),
+    "rp_patch": ("可粘贴到 scenario.toml 的补丁：", "Patch for scenario.toml:"),
+    "rp_whatif_note": (
+        "用校准后的参数重新模拟同一天：实际使用的方案与新求解的方案（相同随机数）。",
+        "The same day re-simulated with the calibrated parameters: the plan used and a newly solved plan (same random numbers).",
+    ),
+    "rp_plan_used": ("实际方案", "plan used"),
+    "rp_plan_new": ("新方案", "new plan"),
+    "rp_plan_change": ("差值（新 − 实际）", "change (new - used)"),
+    "rp_more_problems": (
+        "共 {count:,} 条，全部见 problems.csv",
+        "{count:,} in all: see problems.csv",
+    ),
+    "rp_no_problems": ("没有问题。", "No problems."),
+    "rp_c_site": ("采样点", "site"),
+    "rp_c_name": ("名称", "name"),
+    "rp_c_samples": ("已采样", "sampled"),
+    "rp_c_desks": ("采样台", "desks"),
+    "rp_c_first": ("首次", "first"),
+    "rp_c_last": ("末次", "last"),
+    "rp_c_per_hour": ("每小时", "per hour"),
+    "rp_c_service": ("服务时间（秒）", "service (s)"),
+    "rp_c_peak": ("最长排队", "peak in line"),
+    "rp_c_tubes": ("试管", "tubes"),
+    "rp_c_per_tube": ("每管人数", "people per tube"),
+    "rp_c_not_full": ("未满管", "tubes not full"),
+    "rp_c_committee": ("居民区", "committee"),
+    "rp_c_mobile": ("应到点人数", "to come down"),
+    "rp_c_share": ("完成比例", "share"),
+    "rp_c_half": ("过半时间", "half done"),
+    "rp_c_parameter": ("参数", "parameter"),
+    "rp_c_before": ("原值", "before"),
+    "rp_c_fitted": ("拟合值", "fitted"),
+    "rp_c_n": ("观测数", "n"),
+    "rp_c_se": ("标准误", "standard error"),
+    "rp_c_method": ("方法", "method"),
+    "rp_c_called": ("呼叫人数", "called"),
+    "rp_c_planned_arrivals": ("预计到达", "planned arrivals"),
+    "rp_c_planned_last": ("预计末次", "planned last"),
+    "rp_c_late": ("晚于预计（分钟）", "late (min)"),
+    "cli_log_written": (
+        "采样记录已写入 {out}（{rows:,} 行）",
+        "sampling log written to {out} ({rows:,} rows)",
+    ),
+    "cli_log_unreadable": (
+        "采样记录无法使用（{count} 个问题）",
+        "the sampling log cannot be used ({count} problems)",
+    ),
+    # progress board (issue 6, seed 003's dashboard)
+    "pb_title": ("进度看板", "Progress board"),
+    "pb_plan_path": ("方案文件夹路径", "Plan folder path"),
+    "pb_log_upload": ("上传采样记录（CSV 或 Parquet）", "Upload the sampling log (CSV or Parquet)"),
+    "pb_log_path": ("或填写采样记录路径", "or the sampling log's path"),
+    "pb_now": ("截至时间（HH:MM）", "Now (HH:MM)"),
+    "pb_run": ("刷新看板", "Update the board"),
+    "pb_need_inputs": (
+        "请选择场景、方案和采样记录。",
+        "Choose a scenario, a plan and a sampling log.",
+    ),
+    "pb_bad_now": ("“{value}”不是 HH:MM 时间", '"{value}" is not a HH:MM time'),
+    "pb_totals": (
+        "截至 {now}：已采 {done:,} 人，计划应采 {expected:,.0f} 人，尚余 {remaining:,} 人",
+        "at {now}: {done:,} sampled, {expected:,.0f} expected by the plan, {remaining:,} to go",
+    ),
+    "pb_flagged": ("{count} 个采样点落后于方案", "{count} sites are behind the plan"),
+    "pb_sites": ("各采样点", "Sites"),
+    "pb_committees": ("各居民区", "Committees"),
+    "pb_chart": ("已采与计划应采", "Done and expected"),
+    "pb_c_site": ("采样点", "site"),
+    "pb_c_committee": ("居民区", "committee"),
+    "pb_c_total": ("应采总数", "to sample"),
+    "pb_c_done": ("已采", "done"),
+    "pb_c_expected": ("计划应采", "expected"),
+    "pb_c_remaining": ("尚余", "remaining"),
+    "pb_c_slip": ("差额", "slip"),
+    "pb_c_behind": ("落后（分钟）", "behind (min)"),
+    "pb_c_flag": ("落后", "slipping"),
     # (end of replay section)
     # --- solver bounds (issue 4) -----------------------------------------------------------------
     "stage_incumbent": (

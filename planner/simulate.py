@@ -83,6 +83,7 @@ PEOPLE_COLUMNS: tuple[str, ...] = (
     "wait",
     "walked_m",
     "came",
+    "desk",
 )
 SITE_COLUMNS: tuple[str, ...] = (
     "rep",
@@ -325,6 +326,8 @@ class _PeopleRecords:
     # Per kept replication: left_home, arrived, start, end (NaN where the person did not come).
     times: list[tuple[FloatArray, FloatArray, FloatArray, FloatArray]] = field(default_factory=list)
     came: list[BoolArray] = field(default_factory=list)
+    # Per kept replication: the 0-based desk that served each person (-1: not served).
+    desk: list[IntArray] = field(default_factory=list)
 
     def frame(self) -> pd.DataFrame:
         n, k = self.building.size, len(self.reps)
@@ -339,6 +342,7 @@ class _PeopleRecords:
         start = np.concatenate([t[2] for t in self.times])
         end = np.concatenate([t[3] for t in self.times])
         came = np.concatenate(self.came)
+        desk = np.concatenate(self.desk)
         return pd.DataFrame(
             {
                 "rep": np.repeat(np.array(self.reps, dtype=np.int32), n),
@@ -354,6 +358,7 @@ class _PeopleRecords:
                 "wait": start - arrived,
                 "walked_m": np.where(came, tile(self.walk_m), 0.0),
                 "came": came,
+                "desk": desk.astype(np.int16),
             }
         )
 
@@ -385,7 +390,8 @@ class SimResult:
         One row per site-goer per kept replication (:data:`PEOPLE_COLUMNS`): ``person`` is the
         number within the building (the key of the common random numbers), ``came`` says whether
         they turned out; those who did not have NaN times and ``walked_m`` 0; those who came but
-        were never served have ``start = end = wait = inf``. Built on first access.
+        were never served have ``start = end = wait = inf``; ``desk`` is the 0-based desk of the
+        site that served them (-1 when not served). Built on first access.
     """
 
     kpis: dict[str, Any]
@@ -526,6 +532,7 @@ def simulate(
         arrived = np.where(came, down + lay.walk_min, np.nan)
         start = np.full(n, np.nan)
         end = np.full(n, np.nan)
+        desk = np.full(n, -1, dtype=np.int64)
 
         # Sites: one FIFO queue each.
         goers = np.flatnonzero(came)
@@ -535,8 +542,8 @@ def simulate(
         for pos, s in enumerate(active_sites):
             idx = goers[bounds[pos] : bounds[pos + 1]]
             spells = spells_by_site.get(s, [])
-            st, en, _ = serve_fifo(arrived[idx], service[idx], spells)
-            start[idx], end[idx] = st, en
+            st, en, dk = serve_fifo(arrived[idx], service[idx], spells)
+            start[idx], end[idx], desk[idx] = st, en, dk
             row, queue = _site_record(
                 rep, s, arrived[idx], st, en, spells, open_min[s], scenario.sites[s].queue_capacity
             )
@@ -571,6 +578,7 @@ def simulate(
             records.reps.append(rep)
             records.times.append((np.where(came, left, np.nan), arrived, start, end))
             records.came.append(came)
+            records.desk.append(desk)
 
     bound = assess(scenario).finish_lower_bound
     kpis: dict[str, Any] = {
