@@ -3,5 +3,22 @@
 from __future__ import annotations
 
 LANG = "lang"  # "zh" or "en"
-SCENARIO_CHOICE = "scenario_choice"  # name of the bundled scenario picked
+SCENARIO_CHOICE = "scenario_choice"  # name of the bundled scenario picked (widget)
 UPLOAD_DIR = "upload_dir"  # folder of the last unpacked upload (kept so edits are not lost)
+UPLOAD_DIGEST = "upload_digest"  # digest of the uploaded bytes already unpacked in UPLOAD_DIR
+SCENARIO_DIR = "scenario_dir"  # folder of the scenario every page works on (not a widget key)
+
+# The plan being worked on: a version on disk (planner.versions), its base plan and its edits.
+WORK_KEY = "work_key"  # scenario key (planner.versions.scenario_key) the plan below belongs to
+VERSION = "version"  # planner.versions.Version of the plan being worked on, or None
+BASE_PLAN = "base_plan"  # the version's base plan (planner.plan.Plan)
+EDITS = "edits"  # list of planner.edits.Edit made on the base plan, in order
+EVALS = "evals"  # {(version id, edits as records): planner.views.Evaluation}, small LRU
+
+JOB = "job"  # ui.jobs.SolveJob running or finished, not yet adopted
+SOLVE_LIMIT = "solve_limit"  # time limit (s) of solve and re-optimise (widget)
+SOLVE_SEED = "solve_seed"  # seed of solve and re-optimise (widget)
+
+SITE_VIEW = "site_view"  # site shown in the per-site charts (widget)
+EDIT_FLASH = "edit_flash"  # one-off message after an edit / undo / load, shown once
+DOWNLOADS = "downloads"  # {(plan key, what): (file name, bytes, mime)} prepared downloads

@@ -1,0 +1,353 @@
+"""Plan edits as data: what the command post changes by hand, replayable and reversible.
+
+An edit is a small frozen record (:data:`Edit`). :func:`apply_edits` plays a list of them on a
+base plan and returns a new :class:`~planner.plan.Plan`; undo is dropping the last edit and
+playing the list again, so the list *is* the history (it is what :mod:`planner.versions` stores).
+:func:`locks_for` turns the same list into :class:`~planner.solver.Locks` so that "re-optimise
+around my changes" keeps them.
+
+Edits keep the plan meaningful but never refuse: moving a building moves all its calling waves;
+closing a site sends its buildings to the nearest site that still has desks and frees its crews;
+marking somebody absent removes their shifts. Whatever breaks (a wave to a site with no desk, a
+desk without a crew, a sweeper's calls with nobody to make them) is for
+:func:`planner.check.check_plan` to report: an edited plan may be invalid, and that is
+information, not an error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from planner.geo import haversine_m
+from planner.messages import Lang, text
+from planner.model import Scenario
+from planner.plan import Call, DeskSpell, Plan, append_spell
+from planner.solver.config import Locks
+from planner.timefmt import format_hhmm
+
+
+@dataclass(frozen=True, slots=True)
+class MoveBuilding:
+    """Send every wave of ``building_id`` to ``site_id`` and/or shift its waves so the first one
+    is called at ``call_time`` (the others keep their spacing). ``None`` leaves that part as is."""
+
+    building_id: str
+    site_id: str | None = None
+    call_time: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MoveWave:
+    """Send the wave of ``building_id`` starting at ``floor_from`` to ``site_id`` and/or call it
+    at ``call_time``. A wave to another site than its building's others breaks the coverage rule
+    (one site per building): allowed, and reported by the checker."""
+
+    building_id: str
+    floor_from: int
+    site_id: str | None = None
+    call_time: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetDesks:
+    """Run ``desks`` desks at ``site_id`` during [start, end); ``None`` bounds mean the site's
+    current open span (its ``open_from``..``open_to`` when it has none). 0 desks removes them."""
+
+    site_id: str
+    desks: int
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CloseSite:
+    """Close ``site_id``: no desks, no crews; its buildings go to the nearest site with desks."""
+
+    site_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class MarkAbsent:
+    """``staff_id`` will not come: their shifts are removed (calls they were to make stay)."""
+
+    staff_id: str
+
+
+Edit = MoveBuilding | MoveWave | SetDesks | CloseSite | MarkAbsent
+
+_KINDS: dict[str, type] = {
+    "move_building": MoveBuilding,
+    "move_wave": MoveWave,
+    "set_desks": SetDesks,
+    "close_site": CloseSite,
+    "mark_absent": MarkAbsent,
+}
+_KIND_OF: dict[type, str] = {cls: kind for kind, cls in _KINDS.items()}
+
+
+class EditError(ValueError):
+    """An edit names something the scenario or plan does not have (a programming or file error)."""
+
+
+# --- records (JSON) ------------------------------------------------------------------------------
+
+
+def to_record(edit: Edit) -> dict[str, Any]:
+    """The edit as a JSON-ready dict with a ``kind`` tag (``None`` fields left out)."""
+    fields = {k: v for k, v in dataclasses.asdict(edit).items() if v is not None}
+    return {"kind": _KIND_OF[type(edit)], **fields}
+
+
+def from_record(record: dict[str, Any]) -> Edit:
+    """Inverse of :func:`to_record`.
+
+    Raises
+    ------
+    EditError
+        Unknown ``kind``, unknown or missing fields.
+    """
+    values = dict(record)
+    kind = values.pop("kind", None)
+    cls = _KINDS.get(str(kind))
+    if cls is None:
+        raise EditError(f"unknown edit kind {kind!r}")
+    try:
+        edit: Edit = cls(**values)
+    except TypeError as exc:
+        raise EditError(f"{kind}: {exc}") from None
+    return edit
+
+
+# --- applying ------------------------------------------------------------------------------------
+
+
+def apply_edits(scenario: Scenario, plan: Plan, edits: Iterable[Edit]) -> Plan:
+    """``plan`` with ``edits`` applied in order (see :func:`apply_edit`)."""
+    for edit in edits:
+        plan = apply_edit(scenario, plan, edit)
+    return plan
+
+
+def apply_edit(scenario: Scenario, plan: Plan, edit: Edit) -> Plan:
+    """A new plan: ``plan`` changed by ``edit``; ``made_by`` becomes ``kind = "manual"`` with the
+    original kept under ``base``.
+
+    Raises
+    ------
+    EditError
+        When the edit names a building, site, wave or person the scenario or plan does not have,
+        or a desk count outside 0..``max_desks``.
+    """
+    _validate(scenario, plan, edit)
+    if isinstance(edit, MoveBuilding):
+        new = _move_calls(plan, lambda c: c.building_id == edit.building_id, edit)
+    elif isinstance(edit, MoveWave):
+        new = _move_calls(
+            plan,
+            lambda c: c.building_id == edit.building_id and c.floor_from == edit.floor_from,
+            edit,
+        )
+    elif isinstance(edit, SetDesks):
+        new = dataclasses.replace(plan, desks=_set_desks(scenario, plan, edit))
+    elif isinstance(edit, CloseSite):
+        new = _close_site(scenario, plan, edit.site_id)
+    else:
+        new = dataclasses.replace(
+            plan, roster=tuple(s for s in plan.roster if s.staff_id != edit.staff_id)
+        )
+    base = plan.made_by.get("base", plan.made_by) if plan.made_by.get("kind") == "manual" else None
+    made_by = {"kind": "manual", "base": base if base is not None else dict(plan.made_by)}
+    return dataclasses.replace(new, made_by=made_by)
+
+
+def _validate(scenario: Scenario, plan: Plan, edit: Edit) -> None:
+    def need(ok: bool, what: str) -> None:
+        if not ok:
+            raise EditError(what)
+
+    site = getattr(edit, "site_id", None)
+    if site is not None:
+        need(site in scenario.site_index, f"unknown site {site!r}")
+    if isinstance(edit, MoveBuilding | MoveWave):
+        need(edit.building_id in scenario.building_index, f"unknown building {edit.building_id!r}")
+        need(
+            any(c.building_id == edit.building_id for c in plan.calls),
+            f"building {edit.building_id!r} has no calling wave in the plan",
+        )
+    if isinstance(edit, MoveWave):
+        need(
+            any(
+                c.building_id == edit.building_id and c.floor_from == edit.floor_from
+                for c in plan.calls
+            ),
+            f"building {edit.building_id!r} has no wave from floor {edit.floor_from}",
+        )
+    if isinstance(edit, SetDesks):
+        top = scenario.sites[scenario.site_index[edit.site_id]].max_desks
+        need(0 <= edit.desks <= top, f"desks {edit.desks} outside 0..{top}")
+        if edit.start is not None and edit.end is not None:
+            need(edit.start < edit.end, "desk interval is empty")
+    if isinstance(edit, MarkAbsent):
+        need(edit.staff_id in scenario.staff_index, f"unknown staff {edit.staff_id!r}")
+
+
+def _move_calls(plan: Plan, chosen: Any, edit: MoveBuilding | MoveWave) -> Plan:
+    moved = [c for c in plan.calls if chosen(c)]
+    shift = 0
+    if edit.call_time is not None:
+        shift = edit.call_time - min(c.call_time for c in moved)
+
+    def change(call: Call) -> Call:
+        if not chosen(call):
+            return call
+        return dataclasses.replace(
+            call,
+            site_id=edit.site_id if edit.site_id is not None else call.site_id,
+            call_time=call.call_time + shift,
+        )
+
+    return dataclasses.replace(plan, calls=tuple(change(c) for c in plan.calls))
+
+
+def _site_span(scenario: Scenario, plan: Plan, site_id: str) -> tuple[int, int]:
+    spells = [d for d in plan.desks if d.site_id == site_id and d.desks > 0]
+    if spells:
+        return min(d.start for d in spells), max(d.end for d in spells)
+    site = scenario.sites[scenario.site_index[site_id]]
+    return site.open_from, site.open_to
+
+
+def _set_desks(scenario: Scenario, plan: Plan, edit: SetDesks) -> tuple[DeskSpell, ...]:
+    lo, hi = _site_span(scenario, plan, edit.site_id)
+    start = lo if edit.start is None else edit.start
+    end = hi if edit.end is None else edit.end
+    pieces: list[DeskSpell] = []
+    for d in plan.desks:
+        if d.site_id != edit.site_id:
+            continue
+        # Keep the parts of existing spells outside [start, end).
+        if d.start < start:
+            pieces.append(DeskSpell(d.site_id, d.start, min(d.end, start), d.desks))
+        if d.end > end:
+            pieces.append(DeskSpell(d.site_id, max(d.start, end), d.end, d.desks))
+    if edit.desks > 0:
+        pieces.append(DeskSpell(edit.site_id, start, end, edit.desks))
+    merged: list[DeskSpell] = []
+    for spell in sorted(pieces, key=lambda d: d.start):
+        if spell.end > spell.start:
+            append_spell(merged, spell)
+    others = [d for d in plan.desks if d.site_id != edit.site_id]
+    return tuple(others + merged)
+
+
+def _close_site(scenario: Scenario, plan: Plan, site_id: str) -> Plan:
+    open_sites = sorted({d.site_id for d in plan.desks if d.desks > 0 and d.site_id != site_id})
+    target: dict[str, str] = {}
+    if open_sites:
+        sites = [scenario.sites[scenario.site_index[s]] for s in open_sites]
+        for call in plan.calls:
+            if call.site_id == site_id and call.building_id not in target:
+                b = scenario.buildings[scenario.building_index[call.building_id]]
+                dist = haversine_m(b.lat, b.lon, [s.lat for s in sites], [s.lon for s in sites])
+                target[call.building_id] = open_sites[int(dist.argmin())]
+    calls = tuple(
+        dataclasses.replace(c, site_id=target.get(c.building_id, c.site_id))
+        if c.site_id == site_id
+        else c
+        for c in plan.calls
+    )
+    return dataclasses.replace(
+        plan,
+        desks=tuple(d for d in plan.desks if d.site_id != site_id),
+        roster=tuple(s for s in plan.roster if s.post != site_id),
+        calls=calls,
+    )
+
+
+# --- locks ---------------------------------------------------------------------------------------
+
+
+def locks_for(scenario: Scenario, base: Plan, edits: Sequence[Edit]) -> Locks:
+    """The :class:`~planner.solver.Locks` that keep ``edits`` when the plan is solved again.
+
+    Moved buildings and waves pin their building's site (the site its waves go to after the
+    edits) and, when a time was set, the minute of its first wave; desk edits pin the site's
+    resulting desk spells; closed sites and absent staff are passed on. A later edit overrides an
+    earlier one (a site closed after its desks were set is closed; a pin to a site closed later
+    is dropped).
+    """
+    edited = apply_edits(scenario, base, edits)
+    first_call: dict[str, int] = {}
+    for call in sorted(edited.calls, key=lambda c: (c.floor_from, c.call_time)):
+        first_call[call.building_id] = min(call.call_time, first_call.get(call.building_id, 10**9))
+    building_site: dict[str, str] = {}
+    building_call: dict[str, int] = {}
+    closed: set[str] = set()
+    site_desks: dict[str, tuple[DeskSpell, ...]] = {}
+    absent: set[str] = set()
+    for edit in edits:
+        if isinstance(edit, MoveBuilding | MoveWave):
+            if edit.site_id is not None:
+                building_site[edit.building_id] = edit.site_id
+            if edit.call_time is not None:
+                building_call[edit.building_id] = first_call[edit.building_id]
+        elif isinstance(edit, SetDesks):
+            closed.discard(edit.site_id)
+            site_desks[edit.site_id] = ()
+        elif isinstance(edit, CloseSite):
+            closed.add(edit.site_id)
+            site_desks.pop(edit.site_id, None)
+        else:
+            absent.add(edit.staff_id)
+    for site_id in list(site_desks):
+        spells = tuple(
+            sorted((d for d in edited.desks if d.site_id == site_id), key=lambda d: d.start)
+        )
+        if spells:
+            site_desks[site_id] = spells
+        else:  # every desk removed: the site is closed
+            del site_desks[site_id]
+            closed.add(site_id)
+    building_site = {b: s for b, s in building_site.items() if s not in closed}
+    return Locks(
+        building_site=building_site,
+        building_call=building_call,
+        closed_sites=frozenset(closed),
+        site_desks=site_desks,
+        absent_staff=frozenset(absent),
+    )
+
+
+# --- words ---------------------------------------------------------------------------------------
+
+
+def describe(edit: Edit, lang: Lang | None = None) -> str:
+    """One line saying what the edit does, in the page's language."""
+    if isinstance(edit, MoveBuilding | MoveWave):
+        parts = []
+        if edit.site_id is not None:
+            parts.append(text("edit_to_site", lang, site=edit.site_id))
+        if edit.call_time is not None:
+            parts.append(text("edit_at_time", lang, time=format_hhmm(edit.call_time)))
+        what = (
+            text("edit_building", lang, building=edit.building_id)
+            if isinstance(edit, MoveBuilding)
+            else text("edit_wave", lang, building=edit.building_id, floor=edit.floor_from)
+        )
+        return text("edit_move", lang, what=what, change=text("edit_and", lang).join(parts))
+    if isinstance(edit, SetDesks):
+        when = ""
+        if edit.start is not None or edit.end is not None:
+            when = text(
+                "edit_during",
+                lang,
+                start="" if edit.start is None else format_hhmm(edit.start),
+                end="" if edit.end is None else format_hhmm(edit.end),
+            )
+        return text("edit_set_desks", lang, site=edit.site_id, desks=edit.desks, when=when)
+    if isinstance(edit, CloseSite):
+        return text("edit_close_site", lang, site=edit.site_id)
+    return text("edit_absent", lang, staff=edit.staff_id)

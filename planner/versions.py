@@ -1,0 +1,205 @@
+"""Plan versions on disk: every plan the page makes or loads, with the edits made on it.
+
+Nothing the user did may be lost, so a version is written when a plan is made (solved,
+re-optimised, loaded) and its edit list is rewritten on every edit, not on a save button. A new
+session finds the versions again and :func:`latest` tells which one was worked on last.
+
+Layout under the home folder (``PLANNER_HOME``, default ``~/.planner``)::
+
+    <scenario-name>-<digest>/        one folder per scenario (digest of its data: a changed
+                                     scenario does not pick up plans made for the old one)
+        <version-id>/
+            plan/                    the base plan (planner.planfile format)
+            edits.json               [{"kind": ..., ...}, ...] applied in order on the base
+            meta.json                id, label, parent, created, updated, made_by
+
+Writes go to a temporary file renamed into place, so a crash leaves the previous file whole.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from planner.edits import Edit, from_record, to_record
+from planner.model import Scenario
+from planner.plan import Plan
+from planner.planfile import read_plan, write_plan
+
+#: Environment variable naming the folder versions are kept in.
+HOME_ENV = "PLANNER_HOME"
+
+
+def planner_home() -> Path:
+    """The versions folder: ``$PLANNER_HOME`` or ``~/.planner``."""
+    value = os.environ.get(HOME_ENV, "").strip()
+    return Path(value).expanduser() if value else Path.home() / ".planner"
+
+
+def scenario_key(scenario: Scenario) -> str:
+    """Folder name of a scenario's versions: its name and a digest of its data."""
+    data = repr(dataclasses.replace(scenario, origin="")).encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    name = re.sub(r"[^\w.-]+", "_", scenario.name.strip()) or "scenario"
+    return f"{name}-{digest}"
+
+
+@dataclass(frozen=True)
+class Version:
+    """One saved version: where it is and what it says about itself.
+
+    Attributes
+    ----------
+    folder
+        ``<home>/<scenario key>/<id>``.
+    id
+        Sortable by creation time (``YYYYmmdd-HHMMSS-xxxx``).
+    label
+        What made it (shown in the list), e.g. ``solve 20 s`` or ``re-optimised``.
+    parent
+        The version it was made from (re-optimised, copied), or ``None``.
+    created, updated
+        ISO timestamps (UTC); ``updated`` moves on every edit.
+    made_by
+        The base plan's ``made_by``.
+    edits
+        Number of edits saved.
+    """
+
+    folder: Path
+    id: str
+    label: str
+    parent: str | None
+    created: str
+    updated: str
+    made_by: dict[str, Any]
+    edits: int
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def scenario_folder(scenario: Scenario, home: Path | None = None) -> Path:
+    """The folder holding ``scenario``'s versions (not created)."""
+    return (home or planner_home()) / scenario_key(scenario)
+
+
+def create_version(
+    scenario: Scenario,
+    plan: Plan,
+    label: str,
+    *,
+    edits: Sequence[Edit] = (),
+    parent: str | None = None,
+    kpis: dict[str, Any] | None = None,
+    home: Path | None = None,
+) -> Version:
+    """Save ``plan`` as a new version (with ``edits`` already made on it) and return it."""
+    now = dt.datetime.now(dt.UTC)
+    vid = f"{now:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:4]}"
+    folder = scenario_folder(scenario, home) / vid
+    write_plan(plan, folder / "plan", kpis)
+    stamp = _now()
+    meta = {
+        "id": vid,
+        "label": label,
+        "parent": parent,
+        "created": stamp,
+        "updated": stamp,
+        "scenario": scenario.name,
+    }
+    _write_json(folder / "edits.json", [to_record(e) for e in edits])
+    _write_json(folder / "meta.json", meta)
+    return _version(folder)
+
+
+def save_edits(version: Version | Path, edits: Sequence[Edit]) -> Version:
+    """Replace the version's edit list (called after every edit and undo)."""
+    folder = version.folder if isinstance(version, Version) else version
+    _write_json(folder / "edits.json", [to_record(e) for e in edits])
+    meta = _read_json(folder / "meta.json")
+    meta["updated"] = _now()
+    _write_json(folder / "meta.json", meta)
+    return _version(folder)
+
+
+def _version(folder: Path) -> Version:
+    meta = _read_json(folder / "meta.json")
+    edits = _read_json(folder / "edits.json")
+    made_by: dict[str, Any] = {}
+    kpi_file = folder / "plan" / "kpis.json"
+    if kpi_file.exists():
+        made_by = _read_json(kpi_file).get("made_by", {})
+    return Version(
+        folder=folder,
+        id=str(meta["id"]),
+        label=str(meta.get("label", "")),
+        parent=meta.get("parent"),
+        created=str(meta.get("created", "")),
+        updated=str(meta.get("updated", "")),
+        made_by=made_by,
+        edits=len(edits),
+    )
+
+
+def list_versions(scenario: Scenario, home: Path | None = None) -> list[Version]:
+    """Every readable version of ``scenario``, newest first (unreadable folders are skipped)."""
+    root = scenario_folder(scenario, home)
+    out: list[Version] = []
+    if not root.is_dir():
+        return out
+    for folder in root.iterdir():
+        if (folder / "meta.json").is_file() and (folder / "edits.json").is_file():
+            try:
+                out.append(_version(folder))
+            except (OSError, ValueError, KeyError):
+                continue
+    return sorted(out, key=lambda v: v.id, reverse=True)
+
+
+def latest(scenario: Scenario, home: Path | None = None) -> Version | None:
+    """The version edited or made most recently, or ``None``."""
+    versions = list_versions(scenario, home)
+    return max(versions, key=lambda v: v.updated) if versions else None
+
+
+def load_version(
+    scenario: Scenario, version: Version | str, home: Path | None = None
+) -> tuple[Plan, list[Edit]]:
+    """The base plan and the edit list of a version (by object or id).
+
+    Raises
+    ------
+    planner.planfile.PlanError
+        When the plan folder no longer reads against ``scenario``.
+    planner.edits.EditError
+        When ``edits.json`` holds an edit this version of the planner does not know.
+    """
+    folder = (
+        version.folder
+        if isinstance(version, Version)
+        else scenario_folder(scenario, home) / version
+    )
+    plan = read_plan(folder / "plan", scenario)
+    edits = [from_record(r) for r in _read_json(folder / "edits.json")]
+    return plan, edits

@@ -1,0 +1,226 @@
+"""The plan, edit and print pages driven headless with AppTest, on the tiny scenario.
+
+Versions go to a temporary PLANNER_HOME; a solve runs in its worker thread and the test waits for
+it (``job.wait()``) before the next run, as the page's poll would.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from conftest import REPO
+from streamlit.testing.v1 import AppTest
+
+from planner import versions
+from planner.edits import MoveBuilding
+from planner.parse import load_scenario
+from ui import state
+from ui.jobs import SolveJob
+
+TIMEOUT = 60
+
+
+@pytest.fixture(autouse=True)
+def home(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    folder = tmp_path / "planner-home"
+    monkeypatch.setenv("PLANNER_HOME", str(folder))
+    return folder
+
+
+def new_session() -> AppTest:
+    return AppTest.from_file(str(REPO / "app.py"), default_timeout=TIMEOUT).run()
+
+
+def wait_for_job(app: AppTest) -> AppTest:
+    job = app.session_state[state.JOB]
+    assert isinstance(job, SolveJob)
+    assert job.wait(TIMEOUT), "the solve did not finish"
+    return app.run()
+
+
+def solved(app: AppTest | None = None) -> AppTest:
+    app = app or new_session()
+    app.switch_page("ui/plan_page.py").run()
+    app.button(key="solve").click().run()
+    return wait_for_job(app)
+
+
+def chart_datasets(app: AppTest) -> dict[str, int]:
+    """Rows of every dataset sent with the page's charts, by its column names."""
+    out: dict[str, int] = {}
+    for chart in app.get("vega_lite_chart"):
+        for data in chart.proto.datasets:
+            table = pa.ipc.open_stream(data.data.data).read_all()
+            out[",".join(table.column_names)] = table.num_rows
+    return out
+
+
+def cards(app: AppTest) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in app.metric}
+
+
+def test_plan_page_solves_and_shows_kpis_against_the_baselines() -> None:
+    app = new_session()
+    app.switch_page("ui/plan_page.py").run()
+    assert not app.exception
+    assert any("求解" in i.value for i in app.info)  # no plan yet
+    app = solved(app)
+    assert not app.exception
+    shown = cards(app)
+    assert set(shown) >= {"完成时间", "最长排队（人）", "95% 等待（分钟）", "人员工时"}
+    finish = shown["完成时间"][0]
+    assert len(finish) == 5 and finish[2] == ":"
+    # The table holds this plan and both baselines.
+    table = app.table[0].value
+    assert list(table.index) == ["本方案", "基准：同时广播", "基准：分时错峰"]
+    # The version was saved on disk as soon as the plan came back.
+    sc = load_scenario(REPO / "scenarios" / "tiny")
+    saved = versions.list_versions(sc)
+    assert len(saved) == 1 and saved[0].made_by["kind"] == "solve"
+    assert any(c.value.startswith("版本 " + saved[0].id) for c in app.caption)
+    # The map is drawn with every building, every candidate site and the door routes.
+    layers = chart_datasets(app)
+    assert layers["building_id,committee,lat,lon,residents,locked,site_id"] == len(sc.buildings)
+    assert layers["site_id,name,lat,lon,desks,max_desks,open"] == len(sc.sites)
+    # The roster tab lists every shift.
+    roster = [d.value for d in app.dataframe if "岗位" in d.value.columns]
+    plan = versions.load_version(sc, saved[0])[0]
+    assert len(roster[0]) == len(plan.roster)
+
+
+def test_stop_returns_the_best_plan_so_far() -> None:
+    sc = load_scenario(REPO / "scenarios" / "compound-103")
+    from planner.solver import SolveConfig
+
+    job = SolveJob(sc, SolveConfig(time_limit=120)).start()
+    while not job.poll() and not job.done:
+        job.wait(0.05)
+    job.stop()
+    assert job.wait(60)
+    assert job.result is not None and job.error is None
+    assert job.result.stages[-1].get("stopped") is True
+    assert job.elapsed() < 60  # far from the 120 s limit
+    assert sum(c.people for c in job.result.plan.calls) > 0
+
+
+def test_edit_a_building_changes_kpis_is_saved_and_can_be_undone(home: Path) -> None:
+    app = solved()
+    app.switch_page("ui/edit_page.py").run()
+    assert not app.exception
+    before = cards(app)
+    assert all(delta in ("", None) for _, delta in before.values())
+    building = app.selectbox(key="mb_building").value
+    sc = load_scenario(REPO / "scenarios" / "tiny")
+    ver = versions.latest(sc)
+    assert ver is not None
+    base, _ = versions.load_version(sc, ver)
+    old_site = base.site_of_building()[building]
+    target = next(s.site_id for s in sc.sites if s.site_id != old_site)
+    app.selectbox(key="mb_site").set_value(target).run()
+    app.button(key="mb_apply").click().run()
+    assert not app.exception
+    after = cards(app)
+    assert after != before
+    assert any(delta not in ("", None) for _, delta in after.values())  # deltas shown
+    assert any(target in s.value for s in app.success)
+    # Saved on disk at once, and a new session (a reload) finds the plan with its edit.
+    _, saved = versions.load_version(sc, ver)
+    assert saved == [MoveBuilding(building, target)]
+    again = new_session()
+    again.switch_page("ui/edit_page.py").run()
+    assert "修改记录（1 条）" in [h.value for h in again.subheader]
+    assert cards(again) == after
+    # Undo goes back to the solved plan's KPIs, and the file follows.
+    app.button(key="undo").click().run()
+    assert {k: v for k, (v, _) in cards(app).items()} == {k: v for k, (v, _) in before.items()}
+    assert versions.load_version(sc, ver)[1] == []
+
+
+def test_reoptimise_keeps_the_edit() -> None:
+    app = solved()
+    app.switch_page("ui/edit_page.py").run()
+    building = app.selectbox(key="mb_building").value
+    sc = load_scenario(REPO / "scenarios" / "tiny")
+    first = versions.latest(sc)
+    assert first is not None
+    old_site = versions.load_version(sc, first)[0].site_of_building()[building]
+    target = next(s.site_id for s in sc.sites if s.site_id != old_site)
+    app.selectbox(key="mb_site").set_value(target).run()
+    app.button(key="mb_apply").click().run()
+    app.button(key="reoptimise").click().run()
+    app = wait_for_job(app)
+    assert not app.exception
+    newest = versions.latest(sc)
+    assert newest is not None and newest.parent == first.id
+    plan, edits = versions.load_version(sc, newest)
+    assert edits == []
+    assert {c.site_id for c in plan.calls if c.building_id == building} == {target}
+    assert "修改记录（0 条）" in [h.value for h in app.subheader]
+    # Both versions are listed and the first can be reopened with its edit.
+    listed = app.dataframe[-1].value
+    assert set(listed.iloc[:, 0]) == {first.id, newest.id}
+    app.selectbox(key="ver_choice").set_value(first.id).run()
+    app.button(key="ver_open").click().run()
+    assert "修改记录（1 条）" in [h.value for h in app.subheader]
+
+
+def test_desk_table_edits_are_not_lost() -> None:
+    app = solved()
+    app.switch_page("ui/edit_page.py").run()
+    editor = app.data_editor[0]
+    frame = editor.value
+    row = int(frame.index[frame["desks"] > 0][0])
+    site = frame.loc[row, "site_id"]
+    new = (
+        int(frame.loc[row, "desks"]) + 1
+        if frame.loc[row, "desks"] < frame.loc[row, "max_desks"]
+        else 1
+    )
+    app.session_state[editor.key] = {
+        "edited_rows": {row: {"desks": new}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    assert not app.exception
+    second = app.data_editor[0]
+    assert second.key != editor.key  # a fresh table after each edit
+    assert int(second.value.loc[row, "desks"]) == new
+    # A second change is applied on top of the first, not instead of it.
+    other = int(second.value.index[(second.value["desks"] > 0) & (second.value.index != row)][0])
+    app.session_state[second.key] = {
+        "edited_rows": {other: {"desks": 0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    table = app.data_editor[0].value
+    assert int(table.loc[row, "desks"]) == new and int(table.loc[other, "desks"]) == 0
+    assert "修改记录（2 条）" in [h.value for h in app.subheader]
+    assert site in app.table[0].value.to_string()
+
+
+def test_print_page_offers_a_site_pdf_and_the_plan_zip() -> None:
+    app = solved()
+    app.switch_page("ui/print_page.py").run()
+    assert not app.exception
+    site = app.selectbox(key="print_site").value
+    app.button(key="prep_site_" + site).click().run()
+    assert not app.exception
+    store = app.session_state[state.DOWNLOADS]
+    pdf = next(v for k, v in store.items() if k[-2:] == ("site", site))
+    assert pdf.data.startswith(b"%PDF") and pdf.name.endswith(".pdf")
+    assert any(site in b.label for b in app.download_button)
+    app.button(key="prep_plan_zip").click().run()
+    zipped = next(v for k, v in store.items() if k[-1] == "zip")
+    with zipfile.ZipFile(io.BytesIO(zipped.data)) as archive:
+        calls = pd.read_csv(archive.open("plan/calls.csv"))
+    sc = load_scenario(REPO / "scenarios" / "tiny")
+    ver = versions.latest(sc)
+    assert ver is not None
+    assert len(calls) == len(versions.load_version(sc, ver)[0].calls)

@@ -1,0 +1,205 @@
+"""Plan edits as data: applying, recording, and turning into solver locks."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from conftest import SCENARIOS
+
+from planner.check import check_plan
+from planner.edits import (
+    CloseSite,
+    EditError,
+    MarkAbsent,
+    MoveBuilding,
+    MoveWave,
+    SetDesks,
+    apply_edits,
+    describe,
+    from_record,
+    locks_for,
+    to_record,
+)
+from planner.model import Role, Scenario
+from planner.parse import load_scenario
+from planner.plan import Plan
+from planner.solver import SolveConfig, solve
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Scenario:
+    return load_scenario(SCENARIOS / "tiny")
+
+
+@pytest.fixture(scope="module")
+def plan(tiny: Scenario) -> Plan:
+    # The solver calls tall buildings in several waves (the baselines call each in one).
+    return solve(tiny, SolveConfig(time_limit=5)).plan
+
+
+def _multi_wave_building(plan: Plan) -> str:
+    counts: dict[str, int] = {}
+    for c in plan.calls:
+        counts[c.building_id] = counts.get(c.building_id, 0) + 1
+    return max(counts, key=lambda b: (counts[b], b))
+
+
+def _other_site(tiny: Scenario, site_id: str) -> str:
+    return next(s.site_id for s in tiny.sites if s.site_id != site_id)
+
+
+def test_move_building_moves_every_wave_and_keeps_the_spacing(tiny: Scenario, plan: Plan) -> None:
+    b = _multi_wave_building(plan)
+    old = sorted((c for c in plan.calls if c.building_id == b), key=lambda c: c.floor_from)
+    target = _other_site(tiny, old[0].site_id)
+    new_time = min(c.call_time for c in old) + 30
+    edited = apply_edits(tiny, plan, [MoveBuilding(b, target, new_time)])
+    moved = sorted((c for c in edited.calls if c.building_id == b), key=lambda c: c.floor_from)
+    assert {c.site_id for c in moved} == {target}
+    first = min(c.call_time for c in old)
+    assert min(c.call_time for c in moved) == new_time
+    assert [c.call_time - c0.call_time for c, c0 in zip(moved, old, strict=True)] == [
+        new_time - first
+    ] * len(old)
+    # Nothing else changed.
+    assert [c for c in edited.calls if c.building_id != b] == [
+        c for c in plan.calls if c.building_id != b
+    ]
+    assert edited.desks == plan.desks and edited.roster == plan.roster
+    assert edited.made_by["kind"] == "manual" and edited.made_by["base"]["kind"] == "solve"
+    again = apply_edits(tiny, edited, [MoveBuilding(b, old[0].site_id)])
+    assert again.made_by["base"]["kind"] == "solve"  # the origin survives further edits
+
+
+def test_moving_one_wave_is_reported_by_the_checker(tiny: Scenario, plan: Plan) -> None:
+    b = _multi_wave_building(plan)
+    wave = max((c for c in plan.calls if c.building_id == b), key=lambda c: c.floor_from)
+    target = _other_site(tiny, wave.site_id)
+    edited = apply_edits(tiny, plan, [MoveWave(b, wave.floor_from, target)])
+    changed = [c for c in edited.calls if c not in plan.calls]
+    assert len(changed) == 1 and changed[0].site_id == target
+    assert changed[0].floor_from == wave.floor_from
+    codes = {p.code for p in check_plan(tiny, edited)}
+    assert "chk_wave_other_site" in codes
+    assert "chk_wave_other_site" not in {p.code for p in check_plan(tiny, plan)}
+
+
+def test_set_desks_in_a_window_keeps_the_rest_of_the_day(tiny: Scenario, plan: Plan) -> None:
+    site = plan.desks[0].site_id
+    spells = sorted((d for d in plan.desks if d.site_id == site), key=lambda d: d.start)
+    lo, hi = spells[0].start, max(d.end for d in spells)
+    edited = apply_edits(tiny, plan, [SetDesks(site, 1, lo + 60, lo + 120)])
+    mine = sorted((d for d in edited.desks if d.site_id == site), key=lambda d: d.start)
+    assert all(sum(d.desks for d in mine if d.start <= m < d.end) == 1 for m in (lo + 60, lo + 119))
+    assert mine[0].start == lo and mine[-1].end == hi
+    # Outside the window, the same desks as before at every minute.
+    for minute in (lo, lo + 59, lo + 120, hi - 1):
+        before = sum(d.desks for d in spells if d.start <= minute < d.end)
+        after = sum(d.desks for d in mine if d.start <= minute < d.end)
+        assert before == after
+    whole_day = apply_edits(tiny, plan, [SetDesks(site, 2)])
+    assert [(d.start, d.end, d.desks) for d in whole_day.desks if d.site_id == site] == [
+        (lo, hi, 2)
+    ]
+    gone = apply_edits(tiny, plan, [SetDesks(site, 0)])
+    assert not [d for d in gone.desks if d.site_id == site]
+
+
+def test_bad_edits_are_refused(tiny: Scenario, plan: Plan) -> None:
+    site = tiny.sites[0]
+    with pytest.raises(EditError):
+        apply_edits(tiny, plan, [SetDesks(site.site_id, site.max_desks + 1)])
+    with pytest.raises(EditError):
+        apply_edits(tiny, plan, [MoveBuilding("nope", site.site_id)])
+    with pytest.raises(EditError):
+        apply_edits(tiny, plan, [MarkAbsent("nobody")])
+    b = plan.calls[0].building_id
+    with pytest.raises(EditError):
+        apply_edits(tiny, plan, [MoveWave(b, 99, site.site_id)])
+
+
+def test_close_site_sends_buildings_to_the_nearest_open_site(tiny: Scenario, plan: Plan) -> None:
+    site = max(
+        {d.site_id for d in plan.desks}, key=lambda s: sum(c.site_id == s for c in plan.calls)
+    )
+    edited = apply_edits(tiny, plan, [CloseSite(site)])
+    assert all(d.site_id != site for d in edited.desks)
+    assert all(s.post != site for s in edited.roster)
+    assert all(c.site_id != site for c in edited.calls)
+    still_open = {d.site_id for d in edited.desks}
+    assert {c.site_id for c in edited.calls} <= still_open
+    assert sum(c.people for c in edited.calls) == sum(c.people for c in plan.calls)
+
+
+def test_mark_absent_removes_only_that_persons_shifts(tiny: Scenario, plan: Plan) -> None:
+    person = next(s.staff_id for s in plan.roster if s.role is Role.SAMPLER)
+    edited = apply_edits(tiny, plan, [MarkAbsent(person)])
+    assert all(s.staff_id != person for s in edited.roster)
+    assert len(edited.roster) == len(plan.roster) - sum(s.staff_id == person for s in plan.roster)
+    # A desk without its sampler is what the checker reports.
+    assert check_plan(tiny, edited) != []
+
+
+def test_records_round_trip_and_describe_in_both_languages() -> None:
+    edits = [
+        MoveBuilding("B1", "S2"),
+        MoveBuilding("B1", None, 420),
+        MoveWave("B1", 5, "S1", 430),
+        SetDesks("S1", 3, 400, 500),
+        CloseSite("S2"),
+        MarkAbsent("SMP001"),
+    ]
+    records = [to_record(e) for e in edits]
+    assert records[1] == {"kind": "move_building", "building_id": "B1", "call_time": 420}
+    assert [from_record(r) for r in records] == edits
+    assert "07:00" in describe(edits[1], "zh") and "07:00" in describe(edits[1], "en")
+    assert "S2" in describe(edits[4], "en")
+    with pytest.raises(EditError):
+        from_record({"kind": "teleport"})
+    with pytest.raises(EditError):
+        from_record({"kind": "close_site", "site": "S1"})
+
+
+def test_locks_follow_the_edits_and_later_edits_win(tiny: Scenario, plan: Plan) -> None:
+    b = _multi_wave_building(plan)
+    first = min(c.call_time for c in plan.calls if c.building_id == b)
+    sites = [s.site_id for s in tiny.sites]
+    target = _other_site(tiny, plan.site_of_building()[b])
+    edits = [
+        MoveBuilding(b, target),
+        MoveBuilding(b, None, first + 15),
+        SetDesks(sites[0], 2),
+        MarkAbsent(tiny.staff[0].staff_id),
+    ]
+    locks = locks_for(tiny, plan, edits)
+    assert locks.building_site == {b: target}
+    assert locks.building_call == {b: first + 15}
+    assert set(locks.site_desks) == {sites[0]}
+    assert all(d.desks == 2 for d in locks.site_desks[sites[0]])
+    assert locks.absent_staff == frozenset({tiny.staff[0].staff_id})
+    # Closing the target later drops the pin and the desk lock of a closed site.
+    closed = locks_for(tiny, plan, [*edits, CloseSite(target), CloseSite(sites[0])])
+    assert target in closed.closed_sites and sites[0] in closed.closed_sites
+    assert b not in closed.building_site and sites[0] not in closed.site_desks
+    # Zero desks everywhere is a closed site too.
+    zero = locks_for(tiny, plan, [SetDesks(sites[1], 0)])
+    assert sites[1] in zero.closed_sites and not zero.site_desks
+
+
+def test_reoptimising_with_the_locks_keeps_the_moved_building(tiny: Scenario) -> None:
+    solved = solve(tiny, SolveConfig(time_limit=5)).plan
+    site_of = solved.site_of_building()
+    b = sorted(site_of)[0]
+    target = _other_site(tiny, site_of[b])
+    edits = [MoveBuilding(b, target)]
+    again = solve(tiny, SolveConfig(time_limit=5), locks=locks_for(tiny, solved, edits)).plan
+    assert {c.site_id for c in again.calls if c.building_id == b} == {target}
+    # And a closed site stays closed.
+    shut = next(iter({d.site_id for d in solved.desks}))
+    locked = solve(
+        tiny, SolveConfig(time_limit=5), locks=locks_for(tiny, solved, [CloseSite(shut)])
+    )
+    assert shut not in {d.site_id for d in locked.plan.desks}
+    assert shut not in {c.site_id for c in locked.plan.calls}
+    assert dataclasses.replace(again, made_by={}) != dataclasses.replace(solved, made_by={})

@@ -1,0 +1,301 @@
+"""Edit page: change the plan by hand and see at once what changed; undo; re-optimise around the
+changes; every version on disk, reloadable."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from planner import views
+from planner.edits import CloseSite, Edit, EditError, MarkAbsent, MoveBuilding, MoveWave, SetDesks
+from planner.edits import describe as describe_edit
+from planner.model import Scenario
+from planner.plan import Plan
+from planner.timefmt import format_hhmm, parse_hhmm
+from planner.versions import list_versions
+from ui import session, state, widgets
+from ui.i18n import lang, t
+
+KEEP = ""  # "keep as is" choice in the site selectors
+
+
+def _apply(sc: Scenario, edit: Edit) -> None:
+    try:
+        session.add_edit(sc, edit)
+    except EditError as exc:
+        st.session_state[state.EDIT_FLASH] = ("error", str(exc))
+    else:
+        st.session_state[state.EDIT_FLASH] = ("success", describe_edit(edit, lang()))
+    st.rerun()
+
+
+def _time(key: str) -> tuple[int | None, bool]:
+    """The minute typed in a HH:MM box (None when empty) and whether it was readable."""
+    raw = str(st.session_state.get(key) or "").strip()
+    if not raw:
+        return None, True
+    minute = parse_hhmm(raw)
+    return minute, minute is not None
+
+
+def _site_label(sc: Scenario) -> dict[str, str]:
+    return {s.site_id: f"{s.site_id} {s.name}" for s in sc.sites}
+
+
+def move_building_form(sc: Scenario, plan: Plan) -> None:
+    site_of = plan.site_of_building()
+    first = {}
+    for c in plan.calls:
+        first[c.building_id] = min(c.call_time, first.get(c.building_id, c.call_time))
+    called = [b.building_id for b in sc.buildings if b.building_id in site_of]
+    labels = _site_label(sc)
+    a, b, c = st.columns(3)
+    building = a.selectbox(
+        t("view_building"),
+        called,
+        key="mb_building",
+        format_func=lambda x: f"{x} → {site_of[x]} {format_hhmm(first[x])}",
+    )
+    site = b.selectbox(
+        t("edit_new_site"),
+        [KEEP, *labels],
+        key="mb_site",
+        format_func=lambda s: labels.get(s, t("edit_keep")),
+    )
+    c.text_input(t("edit_new_time"), key="mb_time", placeholder="HH:MM")
+    minute, ok = _time("mb_time")
+    if not ok:
+        st.error(t("edit_bad_time"))
+    clicked = st.button(t("edit_apply"), key="mb_apply", disabled=not ok)
+    if clicked and building and (site or minute is not None):
+        _apply(sc, MoveBuilding(building, site or None, minute))
+
+
+def move_wave_form(sc: Scenario, plan: Plan) -> None:
+    called = sorted({c.building_id for c in plan.calls}, key=lambda b: sc.building_index[b])
+    labels = _site_label(sc)
+    a, b, c, d = st.columns(4)
+    building = a.selectbox(t("view_building"), called, key="mw_building")
+    waves = sorted((w for w in plan.calls if w.building_id == building), key=lambda w: w.floor_from)
+    by_floor = {w.floor_from: w for w in waves}
+    floor = b.selectbox(
+        t("edit_wave_choice"),
+        list(by_floor),
+        key="mw_floor",
+        format_func=lambda f: t(
+            "edit_wave_label",
+            lo=f,
+            hi=by_floor[f].floor_to,
+            site=by_floor[f].site_id,
+            time=format_hhmm(by_floor[f].call_time),
+        ),
+    )
+    site = c.selectbox(
+        t("edit_new_site"),
+        [KEEP, *labels],
+        key="mw_site",
+        format_func=lambda s: labels.get(s, t("edit_keep")),
+    )
+    d.text_input(t("edit_new_time"), key="mw_time", placeholder="HH:MM")
+    minute, ok = _time("mw_time")
+    if not ok:
+        st.error(t("edit_bad_time"))
+    clicked = st.button(t("edit_apply"), key="mw_apply", disabled=not ok)
+    if clicked and building and floor is not None and (site or minute is not None):
+        _apply(sc, MoveWave(building, int(floor), site or None, minute))
+
+
+def desks_editor(sc: Scenario, plan: Plan, key_suffix: str) -> None:
+    """Every site's peak desks in a table with fixed rows; a changed cell is an edit at once.
+
+    The editor's key changes with every edit, so the table it shows is always the plan's and
+    the next change is read against it (no edit is lost or applied twice)."""
+    peaks = views.peak_desks(plan)
+    frame = pd.DataFrame(
+        {
+            "site_id": [s.site_id for s in sc.sites],
+            "name": [s.name for s in sc.sites],
+            "max_desks": [s.max_desks for s in sc.sites],
+            "desks": [peaks.get(s.site_id, 0) for s in sc.sites],
+        }
+    )
+    edited = st.data_editor(
+        frame,
+        key=f"desk_editor_{key_suffix}",
+        num_rows="fixed",
+        hide_index=True,
+        width="stretch",
+        disabled=["site_id", "name", "max_desks"],
+        column_config={
+            "site_id": st.column_config.TextColumn(t("view_site")),
+            "name": st.column_config.TextColumn(t("view_name")),
+            "max_desks": st.column_config.NumberColumn(t("view_max_desks")),
+            "desks": st.column_config.NumberColumn(
+                t("view_desks"), min_value=0, max_value=50, step=1
+            ),
+        },
+    )
+    changed = edited[edited["desks"] != frame["desks"]]
+    if len(changed):
+        new: list[Edit] = []
+        for row in changed.itertuples():
+            desks = max(0, min(int(row.desks), int(row.max_desks)))
+            new.append(CloseSite(row.site_id) if desks == 0 else SetDesks(row.site_id, desks))
+        for edit in new:
+            session.add_edit(sc, edit)
+        st.session_state[state.EDIT_FLASH] = (
+            "success",
+            "；".join(describe_edit(e, lang()) for e in new),
+        )
+        st.rerun()
+
+
+def desks_form(sc: Scenario) -> None:
+    labels = _site_label(sc)
+    a, b, c, d = st.columns(4)
+    site = a.selectbox(t("view_site"), list(labels), key="sd_site", format_func=labels.get)
+    top = sc.sites[sc.site_index[site]].max_desks if site else 50
+    desks = b.number_input(t("view_desks"), min_value=0, max_value=top, value=1, key="sd_desks")
+    c.text_input(t("edit_from"), key="sd_from", placeholder="HH:MM")
+    d.text_input(t("edit_to"), key="sd_to", placeholder="HH:MM")
+    start, ok1 = _time("sd_from")
+    end, ok2 = _time("sd_to")
+    if not (ok1 and ok2):
+        st.error(t("edit_bad_time"))
+    if st.button(t("edit_apply"), key="sd_apply", disabled=not (ok1 and ok2)) and site:
+        _apply(sc, SetDesks(site, int(desks), start, end))
+
+
+def close_form(sc: Scenario, plan: Plan) -> None:
+    open_sites = [s.site_id for s in sc.sites if any(d.site_id == s.site_id for d in plan.desks)]
+    labels = _site_label(sc)
+    site = st.selectbox(t("view_site"), open_sites, key="cs_site", format_func=labels.get)
+    if st.button(t("edit_close"), key="cs_apply") and site:
+        _apply(sc, CloseSite(site))
+
+
+def absent_form(sc: Scenario, plan: Plan) -> None:
+    on_duty = sorted({s.staff_id for s in plan.roster}, key=lambda x: sc.staff_index[x])
+    staff = {p.staff_id: p for p in sc.staff}
+    person = st.selectbox(
+        t("edit_staff"),
+        on_duty,
+        key="ab_staff",
+        format_func=lambda x: f"{x} {staff[x].name} ({t('role_' + staff[x].role.value)})",
+    )
+    if st.button(t("edit_absent_apply"), key="ab_apply") and person:
+        _apply(sc, MarkAbsent(person))
+
+
+def history(sc: Scenario) -> None:
+    edits = session.edits(sc)
+    st.subheader(t("edit_list_title", count=len(edits)))
+    if edits:
+        st.table(
+            pd.DataFrame(
+                {t("edit_col_edit"): [describe_edit(e, lang()) for e in edits]},
+                index=pd.RangeIndex(1, len(edits) + 1, name="#"),
+            )
+        )
+    a, b = st.columns(2)
+    if a.button(t("edit_undo"), key="undo", disabled=not edits):
+        dropped = session.undo(sc)
+        if dropped is not None:
+            st.session_state[state.EDIT_FLASH] = (
+                "info",
+                t("edit_undone", edit=describe_edit(dropped, lang())),
+            )
+        st.rerun()
+    if b.button(
+        t("edit_reoptimise"),
+        key="reoptimise",
+        type="primary",
+        disabled=session.job() is not None or not edits,
+    ):
+        session.start_solve(sc, reoptimise=True)
+        st.rerun()
+
+
+def versions_box(sc: Scenario) -> None:
+    st.subheader(t("ver_title"))
+    saved = list_versions(sc)
+    current = session.version(sc)
+    if not saved:
+        st.caption(t("ver_none"))
+        return
+    frame = pd.DataFrame(
+        {
+            t("ver_col_id"): [v.id for v in saved],
+            t("ver_col_label"): [v.label for v in saved],
+            t("ver_col_parent"): [v.parent or "" for v in saved],
+            t("ver_col_edits"): [v.edits for v in saved],
+            t("ver_col_updated"): [v.updated[:19].replace("T", " ") for v in saved],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+    ids = [v.id for v in saved]
+    a, b = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = a.selectbox(t("ver_choose"), ids, key="ver_choice")
+    if b.button(
+        t("ver_open"), key="ver_open", disabled=current is not None and chosen == current.id
+    ):
+        version = next(v for v in saved if v.id == chosen)
+        session.open_version(sc, version)
+        st.session_state[state.EDIT_FLASH] = ("info", t("ver_opened", id=version.id))
+        st.rerun()
+    st.caption(t("ver_where", folder=str(saved[0].folder.parent)))
+
+
+def render() -> None:
+    st.title(t("edit_title"))
+    sc = session.scenario()
+    if sc is None:
+        return
+    widgets.flash()
+    running = widgets.solve_panel(sc)
+    plan = session.current_plan(sc)
+    ver = session.version(sc)
+    if plan is None or ver is None:
+        st.info(t("view_no_plan"))
+        return
+    edits = session.edits(sc)
+    current = session.evaluation(sc)
+    before = session.evaluation(sc, len(edits) - 1) if edits else None
+    assert current is not None
+    st.caption(t("view_version_line", label=ver.label, id=ver.id, edits=len(edits)))
+    widgets.kpi_cards(current, before)
+    if before is not None:
+        st.caption(t("edit_cards_vs_before"))
+        over = views.newly_over(before, current)
+        if over:
+            st.error(t("edit_newly_over", sites=", ".join(over)))
+    if current.over_capacity:
+        st.warning(t("edit_over", sites=", ".join(current.over_capacity)))
+    widgets.violations(current)
+
+    if not running:
+        tabs = st.tabs(
+            [
+                t("edit_tab_building"),
+                t("edit_tab_wave"),
+                t("edit_tab_desks"),
+                t("edit_tab_close"),
+                t("edit_tab_absent"),
+            ]
+        )
+        with tabs[0]:
+            move_building_form(sc, plan)
+        with tabs[1]:
+            move_wave_form(sc, plan)
+        with tabs[2]:
+            desks_editor(sc, plan, f"{ver.id}_{len(edits)}")
+            desks_form(sc)
+        with tabs[3]:
+            close_form(sc, plan)
+        with tabs[4]:
+            absent_form(sc, plan)
+        history(sc)
+    versions_box(sc)
+
+
+render()

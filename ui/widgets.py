@@ -1,0 +1,107 @@
+"""Page parts used by more than one page: KPI cards, the solve progress panel, violations."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from planner.check import violation_table
+from planner.model import Scenario
+from planner.views import CARDS, Evaluation, format_delta, format_value, kpi_deltas
+from ui import session
+from ui.i18n import lang, t
+
+#: Seconds between two polls of a running solve.
+POLL_S = 0.5
+
+
+def kpi_cards(current: Evaluation, before: Evaluation | None = None) -> None:
+    """One metric card per KPI; with ``before``, the change since then (green = better)."""
+    deltas = kpi_deltas(before.values, current.values) if before is not None else {}
+    for column_box, (column, lower_better) in zip(st.columns(len(CARDS)), CARDS, strict=True):
+        delta = format_delta(column, deltas.get(column, math.nan), lang())
+        column_box.metric(
+            t(f"kpi_{column}"),
+            format_value(column, current.values.get(column, math.nan)),
+            delta=delta,
+            delta_color="inverse" if lower_better else "normal",
+        )
+    unserved = (current.kpis.get("unserved") or {}).get("mean") or 0.0
+    if unserved > 0:
+        st.caption(t("view_unserved", people=f"{unserved:,.0f}"))
+
+
+def kpi_table(named: list[tuple[str, Evaluation]]) -> None:
+    """The card KPIs of several plans side by side (the plan and its baselines)."""
+    rows = {
+        name: {t(f"kpi_{c}"): format_value(c, ev.values.get(c, math.nan)) for c, _ in CARDS}
+        for name, ev in named
+    }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = t("kpi_plan")
+    st.table(frame)
+
+
+def violations(current: Evaluation) -> None:
+    """The checker's verdict: a success line or the violations as a table."""
+    if not current.problems:
+        st.success(t("cli_plan_valid"))
+        return
+    st.warning(t("cli_plan_invalid", count=len(current.problems)))
+    frame = violation_table(list(current.problems), lang()).drop(columns=["severity", "code"])
+    frame.columns = [t(f"view_col_{c}") for c in frame.columns]
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def _progress_lines() -> None:
+    job = session.job()
+    if job is None:
+        return
+    latest = job.latest()
+    stage = latest["stage"]
+    name = t("stage_" + stage["stage"]) if stage and "stage" in stage else t("view_starting")
+    st.write(t("view_solving", stage=name, seconds=f"{job.elapsed():.0f}"))
+    best = latest["incumbent"]
+    if best and best.get("objective") is not None:
+        objective, bound = float(best["objective"]), float(best.get("bound") or 0.0)
+        gap = (objective - bound) / objective if objective > 0 else 0.0
+        st.caption(t("view_incumbent", objective=f"{objective / 1000:,.1f}", gap=f"{gap:.1%}"))
+    if job.stopping:
+        st.caption(t("view_stopping"))
+
+
+def solve_panel(sc: Scenario) -> bool:
+    """While a solve runs: its stage, the best location found, and a stop button; polls itself
+    and reruns the page when the solve is done. Returns ``True`` while a solve is running."""
+    job = session.job()
+    if job is None:
+        return False
+    if job.done:
+        session.finish_job(sc)
+        return False
+
+    @st.fragment(run_every=POLL_S)
+    def poll() -> None:
+        current = session.job()
+        if current is None or current.done:
+            st.rerun()
+        _progress_lines()
+
+    poll()
+    if st.button(t("view_stop"), key="stop_solve", disabled=job.stopping):
+        job.stop()
+        st.rerun()
+    return True
+
+
+def flash() -> None:
+    """Show (once) the message left by the last action."""
+    from ui import state
+
+    message = st.session_state.pop(state.EDIT_FLASH, None)
+    if not message:
+        return
+    kind, body = message
+    {"error": st.error, "info": st.info, "success": st.success}.get(kind, st.info)(body)
