@@ -68,7 +68,7 @@ def assess(scenario: Scenario) -> Capacity:
     site_people = scenario.mobile_residents * flow.turnout
     door_people = scenario.door_residents
     site_work_h = site_people * flow.service_s / 3600.0
-    door_work_h = door_people * crew.door_s_per_person / 3600.0
+    door_work_h = (door_people * crew.door_s_per_person + _least_door_climb_s(scenario)) / 3600.0
     called_households = sum(b.households for b in scenario.buildings if not b.locked)
 
     def window_h(start: int, end: int) -> float:
@@ -108,18 +108,45 @@ def assess(scenario: Scenario) -> Capacity:
         samplers=samplers,
         registrars=registrars,
         sweepers=sweepers,
-        finish_lower_bound=_finish_lower_bound(scenario, site_work_h * 60, door_work_h * 60),
+        finish_lower_bound=_finish_lower_bound(
+            scenario,
+            site_work_h * 60,
+            door_work_h * 60,
+            called_households * crew.sweep_s_per_household / 60.0,
+        ),
     )
 
 
+def _least_door_climb_s(scenario: Scenario) -> float:
+    """Seconds of climbing that any set of door visits needs (plan rule 6).
+
+    A visit to floors up to ``f`` lasts at least ``2 x (f - 1) x stairs_s_per_floor``, or one
+    ``lift_s`` ride where the building has a lift and ``f >= lift_from_floor``; the least a
+    building can cost is one visit covering all its door floors (the top floor for a locked
+    building; for immobile residents, whose floors are unknown, the ground floor: nothing).
+    """
+    flow = scenario.flow
+    total = 0.0
+    for b in scenario.buildings:
+        if not b.locked or b.door_people <= 0:
+            continue
+        stairs = 2 * (b.floors - 1) * flow.stairs_s_per_floor
+        lift = flow.lift_s if b.lift and b.floors >= flow.lift_from_floor else math.inf
+        total += min(stairs, lift)
+    return total
+
+
 def _finish_lower_bound(
-    scenario: Scenario, site_work_min: float, door_work_min: float
+    scenario: Scenario, site_work_min: float, door_work_min: float, calling_min: float = 0.0
 ) -> float | None:
-    """Earliest minute T with enough desk-minutes and crew-minutes in [start, T].
+    """Earliest minute T with enough desk-, crew- and sweeper-minutes in [start, T].
 
     Desk-minutes at minute t are limited by the desks of the sites open at t and by the complete
     desk crews the samplers and registrars available at t can form. Sampler- and registrar-minutes
-    must also cover door visits. Each person's ``max_hours`` is ignored (a relaxation).
+    must also cover door visits (their least climbing included). Sweeper-minutes, counted from
+    each sweeper's arrival (calls may be made before the sites open), must cover the calling:
+    nobody is sampled before being called. Each person's ``max_hours`` is ignored, and so is
+    walking (relaxations).
     """
     crew, start = scenario.crew, scenario.round.start
     ends = [s.open_to for s in scenario.sites] + [p.available_to for p in scenario.staff]
@@ -154,6 +181,13 @@ def _finish_lower_bound(
         (samplers, site_work_min * crew.desk_samplers + door_work_min * crew.door_samplers),
         (registrars, site_work_min * crew.desk_registrars + door_work_min * crew.door_registrars),
     ]
+    sweepers = [p for p in scenario.staff if p.role == Role.SWEEPER]
+    called_before_start = sum(
+        min(p.max_hours * 60, max(0, min(p.available_to, start) - p.available_from))
+        for p in sweepers
+    )
+    if calling_min > called_before_start:
+        requirements.append((people(Role.SWEEPER), calling_min - called_before_start))
     finish = float(start)
     for rate, work in requirements:
         if work <= 0:

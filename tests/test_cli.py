@@ -52,14 +52,14 @@ def test_summary_in_chinese_by_default(mini_dir: Path, monkeypatch: pytest.Monke
     monkeypatch.delenv("PLANNER_LANG", raising=False)
     code, out = run("summary", str(mini_dir))
     assert code == 0
-    assert "场景摘要：mini" in out and "430 人" in out and "08:12" in out
+    assert "场景摘要：mini" in out and "430 人" in out and "08:13" in out
 
 
 def test_summary_in_english(mini_dir: Path) -> None:
     code, out = run("--lang", "en", "summary", str(mini_dir))
     assert code == 0
     assert "430 people in 170 households; 325 walk to a site, 105 sampled at the door" in out
-    assert "Earliest finish (lower bound): 08:12 (deadline 09:00)" in out
+    assert "Earliest finish (lower bound): 08:13 (deadline 09:00)" in out
 
 
 def test_generate_refuses_to_overwrite_and_unknown_preset(tmp_path: Path) -> None:
@@ -158,7 +158,7 @@ def test_simulate_saves_kpis_next_to_made_by(mini_dir: Path, mini_plan_dir: Path
         "--records",
         str(records),
     )
-    assert code == 0 and "2 replications, seed 0" in out and "finish lower bound: 08:11" in out
+    assert code == 0 and "2 replications, seed 0" in out and "finish lower bound: 08:12" in out
     saved = json.loads((mini_plan_dir / "kpis.json").read_text(encoding="utf-8"))
     assert saved["made_by"] == {"kind": "manual"} and saved["kpis"]["reps"] == 2
     assert (records / "people.parquet").exists() and (records / "queue.parquet").exists()
