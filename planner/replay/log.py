@@ -334,7 +334,11 @@ def _read_raw(p: Path) -> pa.Table:
         names = next(csv.reader([first.decode("utf-8", errors="replace").rstrip("\r")]), [])
         types = {name: pa.string() for name in names}
         options = pacsv.ConvertOptions(column_types=types, strings_can_be_null=False)
-        return pacsv.read_csv(pa.BufferReader(data), convert_options=options)
+        table = pacsv.read_csv(pa.BufferReader(data), convert_options=options)
+        table.column_names  # noqa: B018 (decodes the header: raises on text that is not UTF-8)
+        return table
+    except UnicodeDecodeError:
+        raise fail("not_utf8") from None
     except (pa.ArrowInvalid, OSError) as exc:
         message = " ".join(str(exc).split())[:300]
         if "UTF8" in message or "utf8" in message.lower():
