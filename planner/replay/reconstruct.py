@@ -76,7 +76,13 @@ def desk_gaps(frame: pd.DataFrame) -> pd.DataFrame:
     has_desk = frame["desk"] != ""
     f = frame.loc[has_desk, ["site_id", "desk", "sampled", "arrived"]].reset_index(drop=True)
     if f.empty:
-        empty = {"site_id": [], "desk": [], "sampled": [], "gap_s": [], "busy": []}
+        empty: dict[str, list[object]] = {
+            "site_id": [],
+            "desk": [],
+            "sampled": [],
+            "gap_s": [],
+            "busy": [],
+        }
         return pd.DataFrame(empty).astype({"busy": bool, "gap_s": float, "sampled": float})
     f["site_id"] = f["site_id"].astype(str)
     known = f["arrived"].notna().all() and len(f) > 0
