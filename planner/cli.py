@@ -45,7 +45,14 @@ def _options(
         typer.Option("--lang", help="Output language: zh (default) or en.", show_default=False),
     ] = None,
 ) -> None:
-    chosen: Lang = default_lang() if lang is None else ("en" if lang.startswith("en") else "zh")
+    if lang is None:
+        chosen: Lang = default_lang()
+    elif lang.lower().startswith(("en", "zh")):  # en, en_GB, zh-CN, ...
+        chosen = "en" if lang.lower().startswith("en") else "zh"
+    else:
+        # Said in both languages: the user has just told us neither is the one they read.
+        message = " / ".join(text("cli_bad_lang", code, value=lang) for code in ("zh", "en"))
+        raise typer.BadParameter(message, param_hint="--lang")
     ctx.obj = chosen
 
 

@@ -273,6 +273,9 @@ def _read_round(section: dict[str, Any], bad: Callable[..., None]) -> RoundInfo 
         notice = dt.datetime.combine(date, dt.time()) + dt.timedelta(
             minutes=parse_hhmm(notice_raw) or 0
         )
+    elif isinstance(notice_raw, dt.time) and notice_raw.tzinfo is None:
+        # A bare TOML time (notice = 05:30:00), as start and deadline accept: the round's day.
+        notice = dt.datetime.combine(date, notice_raw)
     else:
         bad("round.notice", "toml_type", expected=Ref("type_datetime"), value=notice_raw)
         return None

@@ -223,3 +223,11 @@ def test_print_writes_pdfs_and_refuses_a_missing_font(tmp_path: Path) -> None:
         str(tmp_path / "none.ttf"),
     )
     assert code == 1 and "none.ttf" in text and "Traceback" not in text
+
+
+def test_unknown_language_is_refused_not_taken_for_chinese(mini_dir: Path) -> None:
+    code, out = run("--lang", "fr", "summary", str(mini_dir))
+    flat = " ".join(out.replace("│", " ").split())  # the error box wraps lines
+    assert code == 2 and 'language "fr" is not supported' in flat and "Traceback" not in out
+    code, out = run("--lang", "en_GB", "summary", str(mini_dir))
+    assert code == 0 and "Scenario summary: mini" in out

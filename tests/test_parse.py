@@ -120,6 +120,14 @@ def test_bare_hhmm_notice_is_on_the_round_day(scenario_writer: Callable[..., Pat
     assert load_scenario(scenario_writer(toml=toml)).round.notice == dt.datetime(2022, 3, 16, 5, 15)
 
 
+def test_toml_time_notice_is_on_the_round_day(scenario_writer: Callable[..., Path]) -> None:
+    # start/deadline accept a bare TOML time; notice does too (it used to be refused).
+    toml = MINI_TOML.replace("notice = 2022-03-15T23:30:00", "notice = 05:30:00")
+    assert load_scenario(scenario_writer(toml=toml)).round.notice == dt.datetime(2022, 3, 16, 5, 30)
+    late = MINI_TOML.replace("notice = 2022-03-15T23:30:00", "notice = 06:30:00")
+    assert problems_of(scenario_writer(toml=late))[0].code == "notice_after_start"
+
+
 # --- file-level problems -------------------------------------------------------------------------
 
 
