@@ -222,3 +222,20 @@ def test_door_teams_are_bounded_by_samplers_not_head_count(
     teams = {v.team_id for v in result.plan.visits}
     assert len(teams) == 2  # two samplers and two registrars: two teams finish first
     assert result.valid, [p.render("en") for p in result.problems]
+
+
+def test_site_without_a_whole_desk_slot_gets_no_buildings(
+    scenario_writer: Callable[..., Path], mini_tables: dict
+) -> None:
+    # S1 is next to the buildings, S2 a kilometre away, but S1 is open only 06:05-06:25: no
+    # whole 15-minute slot (06:00-06:15, 06:15-06:30) fits, so it can run no desk and
+    # everybody must walk to S2.
+    s1, s2 = mini_tables["sites"]
+    s1["open_from"], s1["open_to"] = "06:05", "06:25"
+    s2["lat"] += 0.01
+    marshal = next(r for r in mini_tables["staff"] if r["role"] == "marshal")
+    mini_tables["staff"].append({**marshal, "staff_id": "P7"})  # enough marshals for both
+    scenario = load_scenario(scenario_writer(tables=mini_tables))
+    result = solve(scenario, FAST)
+    assert {c.site_id for c in result.plan.calls} == {"S2"}
+    assert result.valid and result.kpis["unserved"]["mean"] == 0

@@ -30,7 +30,7 @@ import numpy as np
 from planner.capacity import assess
 from planner.check import check_plan
 from planner.location import solve_location
-from planner.model import Role, Scenario
+from planner.model import Role, Scenario, Site
 from planner.plan import Call, DeskSpell, Plan, append_spell
 from planner.roster import TeamNeed, build_roster, staffed_desks
 from planner.simulate import simulate
@@ -190,7 +190,7 @@ def solve(
     capacity = np.array(
         [
             s.max_desks
-            * max(0, min(s.open_to, target) - max(s.open_from, rnd.start))
+            * _slot_minutes(scenario, s, target, config.slot_min)
             * 60.0
             / flow.service_s
             for s in scenario.sites
@@ -233,7 +233,7 @@ def solve(
         capacity_day = np.array(
             [
                 s.max_desks
-                * max(0, s.open_to - max(s.open_from, rnd.start))
+                * _slot_minutes(scenario, s, s.open_to, config.slot_min)
                 * 60.0
                 / flow.service_s
                 for s in scenario.sites
@@ -374,6 +374,15 @@ def solve(
         stages=tuple(clock.stages),
         lower_bound=bound,
     )
+
+
+def _slot_minutes(scenario: Scenario, site: Site, until: int, slot_min: int) -> int:
+    """Minutes before ``until`` in which ``site`` can run desks: desks change only on whole
+    slots (:func:`planner.solver.desks.slots_between`), so a site whose opening hours hold no
+    whole slot can serve nobody and must get no buildings."""
+    start = scenario.round.start
+    first, last = slots_between(max(site.open_from, start), site.open_to, start, slot_min)
+    return max(0, min(start + last * slot_min, until) - (start + first * slot_min))
 
 
 def _desks_per_sweeper(scenario: Scenario) -> float:
