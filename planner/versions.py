@@ -62,7 +62,7 @@ class Version:
     folder
         ``<home>/<scenario key>/<id>``.
     id
-        Sortable by creation time (``YYYYmmdd-HHMMSS-xxxx``).
+        Creation second and a random suffix (``YYYYmmdd-HHMMSS-xxxx``); lists sort by ``created``.
     label
         What made it (shown in the list), e.g. ``solve 20 s`` or ``re-optimised``.
     parent
@@ -174,7 +174,7 @@ def list_versions(scenario: Scenario, home: Path | None = None) -> list[Version]
                 out.append(_version(folder))
             except (OSError, ValueError, KeyError):
                 continue
-    return sorted(out, key=lambda v: v.id, reverse=True)
+    return sorted(out, key=lambda v: (v.created, v.id), reverse=True)
 
 
 def latest(scenario: Scenario, home: Path | None = None) -> Version | None:

@@ -64,6 +64,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 str(port),
                 "--server.address",
                 "127.0.0.1",
+                "--server.fileWatcherType",
+                "none",
             ],
             cwd=REPO,
             env=env,

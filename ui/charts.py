@@ -21,41 +21,48 @@ def _clock(day: dt.date, minutes: pd.Series) -> pd.Series:
     return pd.Timestamp(day) + pd.to_timedelta(minutes.astype(float), unit="min")
 
 
-def map_chart(layers: dict[str, pd.DataFrame], height: int = 560) -> alt.LayerChart:
-    """Buildings coloured by their site, sites sized by desks (closed ones hollow), door-team
-    routes as lines; a Mercator projection of longitude and latitude."""
+def map_chart(layers: dict[str, pd.DataFrame], height: int = 650) -> alt.LayerChart:
+    """Buildings coloured by their site (grey: door visits only), sites as squares sized by
+    desks in their buildings' colour (white: closed), door-team routes as dashed lines; a
+    Mercator projection of longitude and latitude."""
     buildings = layers["buildings"]
     sites = layers["sites"]
     routes = layers["routes"]
-    many = buildings["site_id"].nunique() > 20
+    few = sites["open"].sum() <= 20
     colour = alt.Color(
         "site_id:N",
         title=t("view_site"),
-        legend=None if many else alt.Legend(orient="right"),
+        legend=alt.Legend(orient="right") if few else None,
         scale=alt.Scale(scheme="tableau20"),
     )
-    base_b = alt.Chart(buildings).mark_circle(opacity=0.8, size=30)
-    dots = base_b.encode(
-        longitude="lon:Q",
-        latitude="lat:Q",
-        color=colour,
-        tooltip=[
-            alt.Tooltip("building_id:N", title=t("view_building")),
-            alt.Tooltip("committee:N", title=t("view_committee")),
-            alt.Tooltip("residents:Q", title=t("view_residents")),
-            alt.Tooltip("site_id:N", title=t("view_site")),
-        ],
-    )
-    site_marks = (
-        alt.Chart(sites)
-        .mark_square(stroke="black", strokeWidth=1.5)
+    dots = (
+        alt.Chart(buildings)
+        .mark_circle(opacity=0.85, size=110 if len(buildings) <= 200 else 35)
         .encode(
             longitude="lon:Q",
             latitude="lat:Q",
-            size=alt.Size("desks:Q", title=t("view_desks"), scale=alt.Scale(range=[30, 600])),
-            fill=alt.condition(
-                "datum.open", alt.Color("site_id:N", legend=None), alt.value("white")
+            color=alt.condition("datum.site_id == ''", alt.value("#9e9e9e"), colour),
+            tooltip=[
+                alt.Tooltip("building_id:N", title=t("view_building")),
+                alt.Tooltip("committee:N", title=t("view_committee")),
+                alt.Tooltip("residents:Q", title=t("view_residents")),
+                alt.Tooltip("site_id:N", title=t("view_site")),
+            ],
+        )
+    )
+    top = max(1, int(sites["max_desks"].max())) if len(sites) else 1
+    site_marks = (
+        alt.Chart(sites)
+        .mark_square(filled=True, stroke="black", strokeWidth=1.5, opacity=1.0)
+        .encode(
+            longitude="lon:Q",
+            latitude="lat:Q",
+            size=alt.Size(
+                "desks:Q",
+                title=t("view_desks"),
+                scale=alt.Scale(domain=[0, top], range=[40, 900]),
             ),
+            color=alt.condition("datum.open", colour, alt.value("white")),
             tooltip=[
                 alt.Tooltip("site_id:N", title=t("view_site")),
                 alt.Tooltip("name:N", title=t("view_name")),
@@ -65,6 +72,12 @@ def map_chart(layers: dict[str, pd.DataFrame], height: int = 560) -> alt.LayerCh
         )
     )
     charts: list[alt.Chart] = [dots, site_marks]
+    if few:
+        charts.append(
+            alt.Chart(sites[sites["open"]])
+            .mark_text(dy=-18, fontSize=11, fontWeight="bold")
+            .encode(longitude="lon:Q", latitude="lat:Q", text="site_id:N")
+        )
     if len(routes):
         charts.append(
             alt.Chart(routes)
@@ -82,12 +95,19 @@ def map_chart(layers: dict[str, pd.DataFrame], height: int = 560) -> alt.LayerCh
 
 def site_chart(
     day: dt.date, desks: pd.DataFrame, queue: pd.DataFrame, capacity: int
-) -> alt.VConcatChart:
-    """Above: desks open over time (steps). Below: the queue's mean with its p10-p90 band over
-    the replications, and the site's queue capacity as a red rule."""
+) -> tuple[alt.Chart, alt.LayerChart]:
+    """Two charts on one time axis: desks open over time (steps); the queue's mean with its
+    p10-p90 band over the replications, and the site's queue capacity as a red dashed rule."""
     d = desks.assign(time=_clock(day, desks["minute"]))
     q = queue.assign(time=_clock(day, queue["minute"]))
-    x = alt.X("time:T", title=t("view_time"), axis=alt.Axis(format="%H:%M"))
+    times = pd.concat([d["time"], q["time"]])
+    domain = [times.min().isoformat(), times.max().isoformat()] if len(times) else None
+    x = alt.X(
+        "time:T",
+        title=t("view_time"),
+        axis=alt.Axis(format="%H:%M"),
+        scale=alt.Scale(domain=domain) if domain else alt.Undefined,
+    )
     desk_chart = (
         alt.Chart(d)
         .mark_line(interpolate="step-after", color="#1f77b4")
@@ -105,8 +125,7 @@ def site_chart(
         .mark_rule(color="red", strokeDash=[6, 3])
         .encode(y="capacity:Q")
     )
-    queue_chart = alt.layer(band, mean, cap).properties(height=200)
-    return alt.vconcat(desk_chart, queue_chart).resolve_scale(x="shared")
+    return desk_chart, alt.layer(band, mean, cap).properties(height=220)
 
 
 def timeline_chart(day: dt.date, rows: pd.DataFrame, by: str = "sweeper_id") -> alt.Chart:
@@ -120,7 +139,12 @@ def timeline_chart(day: dt.date, rows: pd.DataFrame, by: str = "sweeper_id") -> 
             x=alt.X("t0:T", title=t("view_time"), axis=alt.Axis(format="%H:%M")),
             x2="t1:T",
             y=alt.Y(f"{by}:N", title=t(f"view_{by}"), sort="x"),
-            color=alt.Color("site_id:N", title=t("view_site"), legend=None),
+            color=alt.Color(
+                "site_id:N",
+                title=t("view_site"),
+                legend=None,
+                scale=alt.Scale(scheme="tableau20"),
+            ),
             tooltip=[
                 alt.Tooltip("building_id:N", title=t("view_building")),
                 alt.Tooltip("floors:N", title=t("view_floors")),

@@ -94,11 +94,14 @@ def render() -> None:
             )
             capacity = sc.sites[sc.site_index[site_id]].queue_capacity
             queue = current.queue[current.queue["site_id"] == site_id]
-            st.altair_chart(
-                charts.site_chart(day, views.desk_series(plan, site_id), queue, capacity),
-                width="stretch",
+            desk_chart, queue_chart = charts.site_chart(
+                day, views.desk_series(plan, site_id), queue, capacity
             )
-        table = current.sites.rename(columns=lambda c: t(f"view_col_{c}"))
+            st.altair_chart(desk_chart, width="stretch")
+            st.altair_chart(queue_chart, width="stretch")
+        table = current.sites.round(
+            {"arrivals": 0, "peak_queue": 1, "peak_queue_p90": 1, "wait_p95": 1, "utilisation": 2}
+        ).rename(columns=lambda c: t(f"view_col_{c}"))
         st.dataframe(table, hide_index=True, width="stretch")
     with tabs[2]:
         rows = views.timeline_rows(sc, plan)
