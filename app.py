@@ -15,6 +15,7 @@ page = st.navigation(
         st.Page("ui/plan_page.py", title="方案 / Plan"),
         st.Page("ui/edit_page.py", title="修改 / Edit"),
         st.Page("ui/print_page.py", title="打印 / Print"),
+        st.Page("ui/progress_page.py", title="进度看板 / Progress"),
     ]
 )
 page.run()

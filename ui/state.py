@@ -22,3 +22,12 @@ SOLVE_SEED = "solve_seed"  # seed of solve and re-optimise (widget)
 SITE_VIEW = "site_view"  # site shown in the per-site charts (widget)
 EDIT_FLASH = "edit_flash"  # one-off message after an edit / undo / load, shown once
 DOWNLOADS = "downloads"  # {(plan key, what): (file name, bytes, mime)} prepared downloads
+
+# Progress board page (ui/progress_page.py).
+PB_SCENARIO = "pb_scenario"  # bundled scenario picked (widget)
+PB_PLAN_DIR = "pb_plan_dir"  # plan folder path (widget)
+PB_LOG_UPLOAD = "pb_log_upload"  # uploaded sampling log (widget)
+PB_LOG_PATH = "pb_log_path"  # sampling log path (widget)
+PB_NOW = "pb_now"  # the time of the board, HH:MM (widget)
+PB_CURVES = "pb_curves"  # {(scenario dir, plan dir): planner.replay.progress.expected_curves}
+PB_BOARD = "pb_board"  # the last planner.replay.progress.Board shown
