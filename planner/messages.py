@@ -911,6 +911,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ver_choose": ("打开版本", "open version"),
     "ver_open": ("打开", "Open"),
     "ver_opened": ("已打开版本 {id}", "version {id} opened"),
+    "ver_unreadable": ("版本 {id} 无法读取：{error}", "version {id} cannot be read: {error}"),
     "ver_where": ("保存位置：{folder}（环境变量 PLANNER_HOME 可修改）", "kept in {folder} (set PLANNER_HOME to change)"),
     "ver_label_solve": ("求解（{seconds} 秒）", "solved ({seconds} s)"),
     "ver_label_reoptimise": ("按修改重新优化（{seconds} 秒）", "re-optimised around edits ({seconds} s)"),

@@ -224,3 +224,20 @@ def test_print_page_offers_a_site_pdf_and_the_plan_zip() -> None:
     ver = versions.latest(sc)
     assert ver is not None
     assert len(calls) == len(versions.load_version(sc, ver)[0].calls)
+
+
+def test_a_broken_version_on_disk_is_reported_and_the_previous_one_opens() -> None:
+    sc = load_scenario(REPO / "scenarios" / "tiny")
+    from planner.baseline import baseline
+
+    plan = baseline(sc, "stagger").plan
+    good = versions.create_version(sc, plan, "good")
+    versions.save_edits(good, [MoveBuilding(plan.calls[0].building_id, sc.sites[-1].site_id)])
+    bad = versions.create_version(sc, plan, "bad")
+    (bad.folder / "plan" / "calls.csv").write_text("building_id\nnope\n", encoding="utf-8")
+    versions.save_edits(bad, [])  # the newest edited
+    app = new_session()
+    app.switch_page("ui/edit_page.py").run()
+    assert not app.exception
+    assert any(bad.id in e.value for e in app.error)
+    assert "修改记录（1 条）" in [h.value for h in app.subheader]

@@ -11,6 +11,7 @@ from planner.edits import CloseSite, Edit, EditError, MarkAbsent, MoveBuilding, 
 from planner.edits import describe as describe_edit
 from planner.model import Scenario
 from planner.plan import Plan
+from planner.problems import ScenarioError
 from planner.timefmt import format_hhmm, parse_hhmm
 from planner.versions import list_versions
 from ui import session, state, widgets
@@ -240,8 +241,13 @@ def versions_box(sc: Scenario) -> None:
         t("ver_open"), key="ver_open", disabled=current is not None and chosen == current.id
     ):
         version = next(v for v in saved if v.id == chosen)
-        session.open_version(sc, version)
-        st.session_state[state.EDIT_FLASH] = ("info", t("ver_opened", id=version.id))
+        try:
+            session.open_version(sc, version)
+        except (ScenarioError, EditError, OSError, ValueError) as exc:
+            message = ("error", t("ver_unreadable", id=version.id, error=exc))
+        else:
+            message = ("info", t("ver_opened", id=version.id))
+        st.session_state[state.EDIT_FLASH] = message
         st.rerun()
     st.caption(t("ver_where", folder=str(saved[0].folder.parent)))
 

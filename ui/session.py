@@ -18,7 +18,7 @@ import streamlit as st
 
 from planner import versions
 from planner.baseline import baseline
-from planner.edits import Edit, apply_edits, locks_for, to_record
+from planner.edits import Edit, EditError, apply_edits, locks_for, to_record
 from planner.model import Scenario
 from planner.parse import load_scenario
 from planner.plan import Plan
@@ -65,7 +65,9 @@ def scenario() -> Scenario | None:
     """The scenario in use, or ``None`` after showing why it cannot be used."""
     folder = scenario_dir()
     try:
-        return load(folder)
+        sc = load(folder)
+        _sync(sc)
+        return sc
     except ScenarioError as exc:
         st.error(t("cli_invalid", count=len(exc.problems)))
         frame = pd.DataFrame([p.as_record(lang()) for p in exc.problems])
@@ -99,9 +101,17 @@ def _sync(sc: Scenario) -> None:
     st.session_state[state.VERSION] = None
     st.session_state[state.BASE_PLAN] = None
     st.session_state[state.EDITS] = []
-    last = versions.latest(sc)
-    if last is not None:
-        open_version(sc, last)
+    # The newest version that still reads (a plan folder edited by hand may not).
+    for ver in sorted(versions.list_versions(sc), key=lambda v: v.updated, reverse=True):
+        try:
+            open_version(sc, ver)
+        except (ScenarioError, EditError, OSError, ValueError) as exc:
+            st.session_state[state.EDIT_FLASH] = (
+                "error",
+                t("ver_unreadable", id=ver.id, error=exc),
+            )
+            continue
+        return
 
 
 def version(sc: Scenario) -> versions.Version | None:
