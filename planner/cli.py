@@ -245,6 +245,11 @@ def replay(
     _writing(lambda: written.extend(write_report(result, out, lang)), lang)
     for line in summary_lines(result, lang):
         typer.echo(line)
+    shown = result.log.problems[:10]
+    for problem in shown:
+        typer.echo(problem.render(lang), err=True)
+    if len(result.log.problems) > len(shown):
+        typer.echo(text("rp_more_problems", lang, count=len(result.log.problems)), err=True)
     typer.echo(text("rp_written", lang, out=out, files=len(written)))
 
 

@@ -1033,6 +1033,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "用校准后的参数重新模拟同一天：实际使用的方案与新求解的方案（相同随机数）。",
         "The same day re-simulated with the calibrated parameters: the plan used and a newly solved plan (same random numbers).",
     ),
+    "rp_whatif_note_used": (
+        "用校准后的参数重新模拟同一天的实际方案。",
+        "The plan used, re-simulated on the same day with the calibrated parameters.",
+    ),
+    "log_no_rows": (
+        "{rows:,} 行中没有可用的记录，无法回放",
+        "none of the {rows:,} rows can be used: nothing to replay",
+    ),
     "rp_plan_used": ("实际方案", "plan used"),
     "rp_plan_new": ("新方案", "new plan"),
     "rp_plan_change": ("差值（新 − 实际）", "change (new - used)"),

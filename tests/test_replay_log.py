@@ -140,6 +140,9 @@ def test_no_clear_ids_anywhere_in_the_report(tiny: Tiny, tmp_path: Path) -> None
         assert result.exit_code == 0, result.output
         for value in ids:
             assert value not in result.output
+        # The CLI lists the first problems, naming row and column but never the ID.
+        assert "登记导出.csv:5: site_id" in result.output
+        assert "登记导出.csv:91: person" in result.output
     files = [f for f in out.rglob("*") if f.is_file()]
     assert {"summary.md", "problems.csv", "log.parquet", "sites.csv", "calibration.toml"} <= {
         f.name for f in files
@@ -239,3 +242,22 @@ def test_simulate_log_cli_writes_a_replayable_log(tiny: Tiny, tmp_path: Path) ->
     assert f"({len(written):,} rows)" in result.output
     log = read_log(out, tiny.scenario, salt=Salt.resolve("s"))
     assert log.problems == () and log.hashed == len(written)
+
+
+def test_a_log_without_one_good_row_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "site_id,sampled_at,person\nS999,2022-03-16 06:00:00,310105199001011234\nS001,soon,1\n",
+        encoding="utf-8",
+    )
+    args = ["--lang", "en", "replay", str(REPO / "scenarios" / "tiny"), str(path)]
+    result = RUNNER.invoke(app, [*args, "--out", str(tmp_path / "r"), "--no-whatif"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        'bad.csv:2: site_id: unknown site "S999" (not in the scenario): row skipped',
+        'bad.csv:3: sampled_at: "soon" is not a time (e.g. 2022-03-16 06:01:02 or 06:01): '
+        "row skipped",
+        "bad.csv: none of the 2 rows can be used: nothing to replay",
+        "the sampling log cannot be used (3 problems)",
+    ]
+    assert not (tmp_path / "r").exists()

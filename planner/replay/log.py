@@ -223,7 +223,7 @@ def read_log(
     Raises
     ------
     LogError
-        When the file is missing or unreadable, or lacks a required column.
+        When the file is missing or unreadable, lacks a required column, or has no good row.
     """
     p = Path(path)
     salt = salt or Salt.resolve()
@@ -299,6 +299,9 @@ def read_log(
             )
         )
     problems.sort(key=lambda q: (q.row or 0, FIELDS.index(q.column) if q.column in FIELDS else 9))
+    if out.empty:
+        # Nothing to replay: refuse with every reason rather than report on an empty day.
+        raise LogError([*problems, Problem(p.name, None, None, "log_no_rows", {"rows": n})])
     out = out.sort_values(["sampled", "row"], kind="stable").reset_index(drop=True)
     out["site_id"] = out["site_id"].astype("category")
     return SamplingLog(

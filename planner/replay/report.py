@@ -271,13 +271,18 @@ def summary_markdown(result: Replay, lang: Lang) -> str:
             )
         )
     if result.whatif is not None and len(result.whatif.table):
-        parts += ["", f"## {h('rp_h_whatif')}", "", h("rp_whatif_note"), ""]
+        note = "rp_whatif_note" if result.whatif.new_plan is not None else "rp_whatif_note_used"
+        parts += ["", f"## {h('rp_h_whatif')}", "", h(note), ""]
         wt = result.whatif.table.reset_index()
         wt["plan"] = [text(f"rp_plan_{p}", lang) for p in wt["plan"]]
         finish = wt["plan"] != text("rp_plan_change", lang)
         wt["finish"] = [
             format_hhmm(v) if ok and pd.notna(v) else _cell(v)
             for v, ok in zip(wt["finish"], finish, strict=True)
+        ]
+        wt["done_by_deadline"] = [
+            f"{v:+.1%}" if not ok else f"{v:.1%}" if pd.notna(v) else "—"
+            for v, ok in zip(wt["done_by_deadline"], finish, strict=True)
         ]
         parts.append(
             _md_table(
