@@ -12,11 +12,11 @@ import pytest
 from planner.model import Scenario
 from planner.parse import load_scenario
 from planner.plan import Plan
+from planner.planfile import read_plan
 from planner.replay.log import Salt, read_log
 from planner.replay.progress import Board, expected_curves, progress_board
 from planner.replay.synth import log_from_people, write_log
 from planner.simulate import simulate
-from planner.solver import SolveConfig, solve
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = 8 * 60 + 30
@@ -32,7 +32,7 @@ class Round:
 @pytest.fixture(scope="module")
 def round_() -> Round:
     scenario = load_scenario(REPO / "scenarios" / "tiny")
-    plan = solve(scenario, SolveConfig(time_limit=2, seed=0, eval_reps=1)).plan
+    plan = read_plan(REPO / "data" / "replay-tiny" / "plan", scenario)
     people = simulate(scenario, plan, reps=1, seed=7).people
     return Round(scenario, plan, log_from_people(scenario, people))
 

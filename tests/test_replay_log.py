@@ -13,11 +13,10 @@ from planner.cli import app
 from planner.model import Scenario
 from planner.parse import load_scenario
 from planner.plan import Plan
-from planner.planfile import write_plan
+from planner.planfile import read_plan, write_plan
 from planner.replay.log import LogError, Salt, hash_ids, read_log
 from planner.replay.synth import log_from_people, write_log
 from planner.simulate import simulate
-from planner.solver import SolveConfig, solve
 
 REPO = Path(__file__).resolve().parent.parent
 RUNNER = CliRunner()
@@ -45,7 +44,8 @@ class Tiny:
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Tiny:
     scenario = load_scenario(REPO / "scenarios" / "tiny")
-    plan = solve(scenario, SolveConfig(time_limit=2, seed=0, eval_reps=1)).plan
+    # The bundled plan, copied: `simulate` writes its KPIs into the plan folder.
+    plan = read_plan(REPO / "data" / "replay-tiny" / "plan", scenario)
     plan_dir = write_plan(plan, tmp_path_factory.mktemp("plan") / "plan")
     people = simulate(scenario, plan, reps=1, seed=1).people
     return Tiny(scenario, plan, plan_dir, log_from_people(scenario, people))

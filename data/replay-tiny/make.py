@@ -1,5 +1,7 @@
 """Rebuild this folder: the tiny scenario's plan and one simulated day, exported as a sampling log.
 
+Also the plan of ``compound-103`` that ``tests/test_replay.py`` simulates and replays.
+
 Run from the repository root: ``.venv/bin/python data/replay-tiny/make.py``. The log has the
 Chinese column names of a registration export, made-up ID numbers (all starting 000000, so they
 are obviously not real) and three bad rows, so a replay has something to report.
@@ -40,6 +42,10 @@ def main() -> None:
     log.loc[20, "sampled_at"] = "16/03 7点"  # a time nobody can parse
     log.loc[30, "sampled_at"] = "2022-03-15 07:00:00"  # the day before the round
     log.rename(columns=CHINESE).to_csv(HERE / "log.csv", index=False, encoding="utf-8")
+    # The plan of compound-103 the calibration tests replay (kept here so that they test the
+    # replay, not whatever the solver makes today).
+    compound = load_scenario(HERE.parent.parent / "scenarios" / "compound-103")
+    write_plan(solve(compound, SolveConfig(time_limit=5, seed=0)).plan, HERE / "compound-103-plan")
 
 
 if __name__ == "__main__":
