@@ -106,6 +106,10 @@ def test_stop_returns_the_best_plan_so_far() -> None:
     assert job.result.stages[-1].get("stopped") is True
     assert job.elapsed() < 60  # far from the 120 s limit
     assert sum(c.people for c in job.result.plan.calls) > 0
+    # The thread saved the plan itself: found again even if no page was watching.
+    assert job.version is not None and "提前停止" in job.version.label
+    latest = versions.latest(sc)
+    assert latest is not None and latest.id == job.version.id
 
 
 def test_edit_a_building_changes_kpis_is_saved_and_can_be_undone(home: Path) -> None:

@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from planner import versions
+from planner.messages import Lang, text
 from planner.model import Scenario
 from planner.solver import Locks, SolveConfig, SolveResult, solve
 
@@ -32,6 +34,9 @@ class SolveJob:
         Progress records received so far (drained from the queue by :meth:`poll`).
     result, error
         Set when the thread ends: the solver's result, or the exception's text.
+    version
+        The result saved as a version by the thread itself, so a plan found while nobody
+        watches (the tab was closed) is not lost: the next session opens it.
     """
 
     scenario: Scenario
@@ -40,8 +45,10 @@ class SolveJob:
     kind: str = "solve"
     parent: str | None = None
     records: list[dict[str, Any]] = field(default_factory=list)
+    lang: Lang = "zh"
     result: SolveResult | None = None
     error: str | None = None
+    version: versions.Version | None = None
     started: float = 0.0
     _queue: queue.Queue[dict[str, Any]] = field(default_factory=queue.Queue, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -63,8 +70,20 @@ class SolveJob:
                 progress=self._queue.put,
                 stop=self._stop.is_set,
             )
+            self.version = versions.create_version(
+                self.scenario, self.result.plan, self.label(), parent=self.parent
+            )
         except Exception as exc:  # shown on the page; the page must not die with the thread
             self.error = f"{type(exc).__name__}: {exc}"
+
+    def label(self) -> str:
+        """How the version list names the result: solved or re-optimised, seconds, stopped."""
+        assert self.result is not None
+        seconds = float(self.result.plan.made_by.get("seconds", self.elapsed()))
+        out = text(f"ver_label_{self.kind}", self.lang, seconds=f"{seconds:.0f}")
+        if self.result.stages and self.result.stages[-1].get("stopped"):
+            out += text("ver_label_stopped", self.lang)
+        return out
 
     def poll(self) -> list[dict[str, Any]]:
         """Move the records that arrived into :attr:`records`; return all of them."""
@@ -100,8 +119,10 @@ class SolveJob:
         return time.perf_counter() - self.started if self.started else 0.0
 
     def latest(self) -> dict[str, Any]:
-        """What to show: the last stage record and the best incumbent seen."""
+        """What to show: the latest record (its ``stage``) and the best incumbent seen."""
         records = self.poll()
-        stage = next((r for r in reversed(records) if not r.get("incumbent")), None)
+        # Incumbents come from inside a stage: the last record of either kind names the stage
+        # the solver is in (a stage's own record comes when it ends).
+        stage = records[-1] if records else None
         best = next((r for r in reversed(records) if r.get("incumbent")), None)
         return {"stage": stage, "incumbent": best, "count": len(records)}

@@ -38,7 +38,8 @@ def render() -> None:
         solve_controls(plan is not None)
         plan = session.current_plan(sc)
     if plan is None:
-        st.info(t("view_no_plan"))
+        if not running:
+            st.info(t("view_no_plan"))
         return
     current = session.evaluation(sc)
     assert current is not None

@@ -169,15 +169,6 @@ def open_version(sc: Scenario, ver: versions.Version) -> None:
     st.session_state[state.EDITS] = saved
 
 
-def adopt(sc: Scenario, plan: Plan, label: str, parent: str | None = None) -> versions.Version:
-    """Save ``plan`` as a new version and work on it (no edits yet)."""
-    ver = versions.create_version(sc, plan, label, parent=parent)
-    st.session_state[state.VERSION] = ver
-    st.session_state[state.BASE_PLAN] = plan
-    st.session_state[state.EDITS] = []
-    return ver
-
-
 def add_edit(sc: Scenario, edit: Edit) -> None:
     """Apply ``edit`` (raises :class:`planner.edits.EditError` if it names unknown things) and
     save the edit list to disk at once."""
@@ -226,24 +217,25 @@ def start_solve(sc: Scenario, *, reoptimise: bool = False) -> SolveJob:
             locks = locks_for(sc, base, edits(sc))
             parent = ver.id
     new = SolveJob(
-        sc, config, locks=locks, kind="reoptimise" if reoptimise else "solve", parent=parent
+        sc,
+        config,
+        locks=locks,
+        kind="reoptimise" if reoptimise else "solve",
+        parent=parent,
+        lang=lang(),
     )
     st.session_state[state.JOB] = new.start()
     return new
 
 
 def finish_job(sc: Scenario) -> bool:
-    """Adopt a finished job's plan as a new version; ``True`` when something was adopted."""
+    """Work on a finished job's plan (the thread saved it as a version); ``True`` if adopted."""
     running = job()
     if running is None or not running.done:
         return False
     st.session_state[state.JOB] = None
-    if running.result is None:
+    if running.version is None:
         st.session_state[state.EDIT_FLASH] = ("error", running.error or "")
         return False
-    seconds = running.result.plan.made_by.get("seconds", running.elapsed())
-    label = t("ver_label_" + running.kind, seconds=f"{float(seconds):.0f}")
-    if running.records and running.records[-1].get("stopped"):
-        label += t("ver_label_stopped")
-    adopt(sc, running.result.plan, label, parent=running.parent)
+    open_version(sc, running.version)
     return True

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from planner.check import violation_table
+from planner.messages import CATALOGUE
 from planner.model import Scenario
 from planner.views import CARDS, Evaluation, format_delta, format_value, kpi_deltas
 from ui import session
@@ -61,7 +62,10 @@ def _progress_lines() -> None:
         return
     latest = job.latest()
     stage = latest["stage"]
-    name = t("stage_" + stage["stage"]) if stage and "stage" in stage else t("view_starting")
+    name = t("view_starting")
+    if stage and stage.get("stage"):
+        key = "stage_" + str(stage["stage"])
+        name = t(key) if key in CATALOGUE else str(stage["stage"])  # a stage added later
     st.write(t("view_solving", stage=name, seconds=f"{job.elapsed():.0f}"))
     best = latest["incumbent"]
     if best and best.get("objective") is not None:
