@@ -792,7 +792,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "view_stop": ("停止并采用当前最优方案", "Stop and keep the best plan so far"),
     "view_stopping": ("正在停止……", "stopping..."),
     "view_starting": ("启动", "starting"),
-    "view_solving": ("求解中：{stage}（已用 {seconds} 秒）", "Solving: {stage} ({seconds} s so far)"),
+    "view_solving": ("求解中（已用 {seconds} 秒），最近进展：{stage}", "Solving ({seconds} s so far); latest: {stage}"),
     "view_incumbent": (
         "当前最优选点方案：步行等 {objective} 人·公里（与下界差距 {gap}）",
         "best site assignment so far: {objective} person-km walking and opening (gap to bound {gap})",
