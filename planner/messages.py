@@ -986,6 +986,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "呼叫后到达的平均延迟 × 2（仅步行楼层的呼叫）",
         "2 x mean delay of arrivals after a call (stairs-only calls)",
     ),
+    "cal_patch_note": (
+        "由 {n:,} 个观测拟合，标准误 {se:.3g}",
+        "fitted from {n:,} observations, standard error {se:.3g}",
+    ),
+    "cal_patch_ks": (
+        "，与对数正态分布的 KS 距离 {ks:.3f}",
+        ", KS distance to the lognormal law {ks:.3f}",
+    ),
     "cal_not_fitted": (
         "数据不足，未拟合（沿用场景值）",
         "not enough data: not fitted (scenario value kept)",

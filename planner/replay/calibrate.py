@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from planner.geo import haversine_m
+from planner.messages import Lang, text
 from planner.model import Scenario
 from planner.plan import Call, Plan, split_evenly
 from planner.replay.log import SamplingLog
@@ -82,17 +83,17 @@ class Calibration:
             changes["turnout"] = min(1.0, max(0.0, changes["turnout"]))
         return dataclasses.replace(scenario, flow=dataclasses.replace(scenario.flow, **changes))
 
-    def toml_patch(self) -> str:
+    def toml_patch(self, lang: Lang | None = None) -> str:
         """A ``[flow]`` table to paste into ``scenario.toml``, one fitted key a line with its fit
-        quality as a comment (unfitted keys are left out)."""
+        quality as a comment in ``lang`` (unfitted keys are left out)."""
         lines = ["[flow]"]
         for key, e in self.estimates().items():
             if not e.fitted:
                 continue
             value = _rounded(key, min(1.0, e.value) if key == "turnout" else e.value)
-            note = f"# fitted from {e.n:,} observations, standard error {e.se:.3g}"
+            note = "# " + text("cal_patch_note", lang, n=e.n, se=e.se)
             if key == "service_s" and math.isfinite(self.ks):
-                note += f", KS distance to the lognormal law {self.ks:.3f}"
+                note += text("cal_patch_ks", lang, ks=self.ks)
             lines.append(f"{key} = {value}  {note}")
         return "\n".join(lines) + "\n"
 

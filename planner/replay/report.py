@@ -127,7 +127,7 @@ def write_report(result: Replay, out: str | Path, lang: Lang) -> list[Path]:
     if result.whatif is not None and len(result.whatif.table):
         put("whatif.csv", result.whatif.table.reset_index())
     patch = folder / "calibration.toml"
-    patch.write_text(result.calibration.toml_patch(), encoding="utf-8")
+    patch.write_text(result.calibration.toml_patch(lang), encoding="utf-8")
     written.append(patch)
     if result.whatif is not None and result.whatif.new_plan is not None:
         from planner.planfile import write_plan
@@ -253,7 +253,7 @@ def summary_markdown(result: Replay, lang: Lang) -> str:
             },
         )
     )
-    parts += ["", h("rp_patch"), "", "```toml", cal.toml_patch().rstrip(), "```"]
+    parts += ["", h("rp_patch"), "", "```toml", cal.toml_patch(lang).rstrip(), "```"]
     if result.plan_vs_actual is not None:
         parts += ["", f"## {h('rp_h_versus')}", ""]
         parts.append(
