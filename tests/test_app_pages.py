@@ -245,3 +245,48 @@ def test_a_broken_version_on_disk_is_reported_and_the_previous_one_opens() -> No
     assert not app.exception
     assert any(bad.id in e.value for e in app.error)
     assert "修改记录（1 条）" in [h.value for h in app.subheader]
+
+
+def test_every_edit_form_makes_its_edit() -> None:
+    app = solved()
+    app.switch_page("ui/edit_page.py").run()
+    sc = load_scenario(REPO / "scenarios" / "tiny")
+    # A wave called 20 minutes later.
+    building = app.selectbox(key="mw_building").value
+    floor = app.selectbox(key="mw_floor").value
+    ver = versions.latest(sc)
+    assert ver is not None
+    base = versions.load_version(sc, ver)[0]
+    wave = next(c for c in base.calls if c.building_id == building and c.floor_from == floor)
+    later = wave.call_time + 20
+    app.text_input(key="mw_time").input(f"{later // 60:02d}:{later % 60:02d}").run()
+    app.button(key="mw_apply").click().run()
+    # A bad time is refused with a message, and nothing is applied.
+    app.text_input(key="mb_time").input("7h30").run()
+    assert any("HH:MM" in e.value for e in app.error)
+    assert app.button(key="mb_apply").disabled
+    app.text_input(key="mb_time").input("").run()
+    # Desks for one hour, a closed site, an absent person.
+    site = app.selectbox(key="sd_site").value
+    app.number_input(key="sd_desks").set_value(1).run()
+    app.text_input(key="sd_from").input("07:00").run()
+    app.text_input(key="sd_to").input("08:00").run()
+    app.button(key="sd_apply").click().run()
+    closed = app.selectbox(key="cs_site").value
+    app.button(key="cs_apply").click().run()
+    person = app.selectbox(key="ab_staff").value
+    app.button(key="ab_apply").click().run()
+    assert not app.exception
+    saved = versions.load_version(sc, ver)[1]
+    from planner.edits import CloseSite, MarkAbsent, MoveWave, SetDesks
+
+    assert saved == [
+        MoveWave(building, floor, None, later),
+        SetDesks(site, 1, 7 * 60, 8 * 60),
+        CloseSite(closed),
+        MarkAbsent(person),
+    ]
+    listed = app.table[-1].value.iloc[:, 0].tolist()
+    assert len(listed) == 4 and closed in listed[2] and person in listed[3]
+    # Somebody's shifts are gone: the checker has something to say, shown as a table.
+    assert any("违规" in w.value for w in app.warning)
