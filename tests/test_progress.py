@@ -13,7 +13,7 @@ from planner.model import Scenario
 from planner.parse import load_scenario
 from planner.plan import Plan
 from planner.planfile import read_plan
-from planner.replay.log import Salt, read_log
+from planner.replay.log import LogError, Salt, read_log
 from planner.replay.progress import Board, expected_curves, progress_board
 from planner.replay.synth import log_from_people, write_log
 from planner.simulate import simulate
@@ -107,3 +107,20 @@ def test_curves_can_be_reused_for_another_time(round_: Round, tmp_path: Path) ->
     assert later.sites["expected"].sum() > early.sites["expected"].sum()
     direct = progress_board(round_.scenario, round_.plan, log, 9 * 60, reps=2, seed=3)
     pd.testing.assert_frame_equal(direct.sites, later.sites)
+
+
+def test_before_the_first_sample_the_board_is_all_behind(round_: Round, tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("采样点,采样时间,楼栋\n", encoding="utf-8")
+    log = read_log(path, round_.scenario, allow_empty=True)
+    assert log.rows == 0 and log.frame.empty
+    board = progress_board(round_.scenario, round_.plan, log, NOW, reps=4, seed=0)
+    sites = board.sites.set_index("site_id")
+    assert (sites["done"] == 0).all() and (sites["remaining"] == sites["total"]).all()
+    assert (sites["slip"] == -sites["expected"]).all()
+    # Every site the plan had started by now is flagged; one it had not started is not.
+    started = sites["expected"] > 0
+    assert started.any()
+    assert (sites.loc[started, "flag"]).all() and not sites.loc[~started, "flag"].any()
+    with pytest.raises(LogError):
+        read_log(path, round_.scenario)

@@ -69,7 +69,7 @@ def compute(scenario_dir: Path, plan_text: str, log_path: Path, now: int) -> Boa
     try:
         scenario = load_scenario(scenario_dir)
         plan = read_plan(Path(plan_text), scenario)
-        log = read_log(log_path, scenario)
+        log = read_log(log_path, scenario, allow_empty=True)  # before the first sample: all 0
     except (ScenarioError, LogError) as exc:  # PlanError is a ScenarioError
         if isinstance(exc, PlanError):
             st.error(t("cli_plan_unreadable", count=len(exc.problems)))

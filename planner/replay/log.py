@@ -199,6 +199,7 @@ def read_log(
     *,
     salt: Salt | None = None,
     mapping: dict[str, str] | None = None,
+    allow_empty: bool = False,
 ) -> SamplingLog:
     """Read and check a sampling log of ``scenario``'s round.
 
@@ -212,6 +213,8 @@ def read_log(
         Salt for the identifier hashes (default: :meth:`Salt.resolve`).
     mapping
         Extra ``{column name: field}`` pairs, applied before the built-in aliases.
+    allow_empty
+        Accept a log with no (good) rows, e.g. for the progress board before the first sample.
 
     Returns
     -------
@@ -228,7 +231,7 @@ def read_log(
     p = Path(path)
     salt = salt or Salt.resolve()
     raw = _read_raw(p)
-    frame, fields = _rename(raw, p.name, mapping or {})
+    frame, fields = _rename(raw, p.name, mapping or {}, allow_empty)
     n = len(frame)
     problems: list[Problem] = []
     bad = np.zeros(n, dtype=bool)
@@ -299,7 +302,7 @@ def read_log(
             )
         )
     problems.sort(key=lambda q: (q.row or 0, FIELDS.index(q.column) if q.column in FIELDS else 9))
-    if out.empty:
+    if out.empty and not allow_empty:
         # Nothing to replay: refuse with every reason rather than report on an empty day.
         raise LogError([*problems, Problem(p.name, None, None, "log_no_rows", {"rows": n})])
     out = out.sort_values(["sampled", "row"], kind="stable").reset_index(drop=True)
@@ -350,7 +353,7 @@ def _read_raw(p: Path) -> pa.Table:
 
 
 def _rename(
-    table: pa.Table, file_name: str, mapping: dict[str, str]
+    table: pa.Table, file_name: str, mapping: dict[str, str], allow_empty: bool = False
 ) -> tuple[pd.DataFrame, set[str]]:
     """Frame with log fields as column names (first matching column wins); other columns go."""
     chosen: dict[str, str] = {}
@@ -362,7 +365,7 @@ def _rename(
     missing = [f for f in REQUIRED if f not in chosen.values()]
     if missing:
         raise LogError([Problem(file_name, None, f, "log_column_missing") for f in missing])
-    if table.num_rows == 0:
+    if table.num_rows == 0 and not allow_empty:
         raise LogError([Problem(file_name, None, None, "empty_table")])
     columns: dict[str, Any] = {}
     for name, target in chosen.items():
