@@ -836,6 +836,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "view_people": ("人数", "people"),
     "view_sweeper_id": ("扫楼员", "sweeper"),
     "view_call_time": ("呼叫时间", "call time"),
+    "view_timeline_by": ("每行一个", "one row per"),
+    "view_site_id": ("采样点", "site"),
     "view_col_severity": ("级别", "severity"),
     "view_col_file": ("文件", "file"),
     "view_col_row": ("行", "row"),
