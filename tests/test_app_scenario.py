@@ -86,3 +86,10 @@ def test_the_pages_speak_english_when_asked() -> None:
     ]
     app.switch_page("ui/edit_page.py").run()
     assert "Edits (0)" in [h.value for h in app.subheader]
+    assert app.selectbox(key="mb_site").options[0] == "keep"
+    app.selectbox(key="mb_site").set_value("S003").run()
+    app.selectbox(key="mw_site").set_value("S002").run()
+    app.button(key="mb_apply").click().run()
+    assert not app.exception
+    assert "Edits (1)" in [h.value for h in app.subheader]
+    assert any(s.value.startswith("move building") for s in app.success)

@@ -43,13 +43,19 @@ def _site_label(sc: Scenario) -> dict[str, str]:
     return {s.site_id: f"{s.site_id} {s.name}" for s in sc.sites}
 
 
+def _site_choices(sc: Scenario) -> dict[str, str]:
+    """Site choices of a move, "keep" first. Labels are made now, not in the widget's
+    format_func, so they do not depend on session state when the widget is read back."""
+    return {KEEP: t("edit_keep"), **_site_label(sc)}
+
+
 def move_building_form(sc: Scenario, plan: Plan) -> None:
     site_of = plan.site_of_building()
     first = {}
     for c in plan.calls:
         first[c.building_id] = min(c.call_time, first.get(c.building_id, c.call_time))
     called = [b.building_id for b in sc.buildings if b.building_id in site_of]
-    labels = _site_label(sc)
+    choice_labels = _site_choices(sc)
     a, b, c = st.columns(3)
     building = a.selectbox(
         t("view_building"),
@@ -59,9 +65,9 @@ def move_building_form(sc: Scenario, plan: Plan) -> None:
     )
     site = b.selectbox(
         t("edit_new_site"),
-        [KEEP, *labels],
+        list(choice_labels),
         key="mb_site",
-        format_func=lambda s: labels.get(s, t("edit_keep")),
+        format_func=choice_labels.get,
     )
     c.text_input(t("edit_new_time"), key="mb_time", placeholder="HH:MM")
     minute, ok = _time("mb_time")
@@ -74,28 +80,28 @@ def move_building_form(sc: Scenario, plan: Plan) -> None:
 
 def move_wave_form(sc: Scenario, plan: Plan) -> None:
     called = sorted({c.building_id for c in plan.calls}, key=lambda b: sc.building_index[b])
-    labels = _site_label(sc)
+    choice_labels = _site_choices(sc)
     a, b, c, d = st.columns(4)
     building = a.selectbox(t("view_building"), called, key="mw_building")
     waves = sorted((w for w in plan.calls if w.building_id == building), key=lambda w: w.floor_from)
-    by_floor = {w.floor_from: w for w in waves}
-    floor = b.selectbox(
-        t("edit_wave_choice"),
-        list(by_floor),
-        key="mw_floor",
-        format_func=lambda f: t(
+    wave_labels = {
+        w.floor_from: t(
             "edit_wave_label",
-            lo=f,
-            hi=by_floor[f].floor_to,
-            site=by_floor[f].site_id,
-            time=format_hhmm(by_floor[f].call_time),
-        ),
+            lo=w.floor_from,
+            hi=w.floor_to,
+            site=w.site_id,
+            time=format_hhmm(w.call_time),
+        )
+        for w in waves
+    }
+    floor = b.selectbox(
+        t("edit_wave_choice"), list(wave_labels), key="mw_floor", format_func=wave_labels.get
     )
     site = c.selectbox(
         t("edit_new_site"),
-        [KEEP, *labels],
+        list(choice_labels),
         key="mw_site",
-        format_func=lambda s: labels.get(s, t("edit_keep")),
+        format_func=choice_labels.get,
     )
     d.text_input(t("edit_new_time"), key="mw_time", placeholder="HH:MM")
     minute, ok = _time("mw_time")
@@ -178,12 +184,8 @@ def close_form(sc: Scenario, plan: Plan) -> None:
 def absent_form(sc: Scenario, plan: Plan) -> None:
     on_duty = sorted({s.staff_id for s in plan.roster}, key=lambda x: sc.staff_index[x])
     staff = {p.staff_id: p for p in sc.staff}
-    person = st.selectbox(
-        t("edit_staff"),
-        on_duty,
-        key="ab_staff",
-        format_func=lambda x: f"{x} {staff[x].name} ({t('role_' + staff[x].role.value)})",
-    )
+    names = {x: f"{x} {staff[x].name} ({t('role_' + staff[x].role.value)})" for x in on_duty}
+    person = st.selectbox(t("edit_staff"), on_duty, key="ab_staff", format_func=names.get)
     if st.button(t("edit_absent_apply"), key="ab_apply") and person:
         _apply(sc, MarkAbsent(person))
 

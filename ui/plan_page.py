@@ -107,7 +107,14 @@ def render() -> None:
     with tabs[2]:
         rows = views.timeline_rows(sc, plan)
         if len(rows):
-            st.altair_chart(charts.timeline_chart(day, rows), width="stretch")
+            by = st.radio(
+                t("view_timeline_by"),
+                ["sweeper_id", "site_id"],
+                key=state.TIMELINE_BY,
+                format_func={c: t(f"view_{c}") for c in ("sweeper_id", "site_id")}.get,
+                horizontal=True,
+            )
+            st.altair_chart(charts.timeline_chart(day, rows, by=by), width="stretch")
         shown = rows.drop(columns=["floor_from"]).assign(
             start=rows["start"].map(format_hhmm),
             end=rows["end"].map(format_hhmm),
