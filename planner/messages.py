@@ -880,6 +880,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "edit_tab_close": ("关闭点位", "Close a site"),
     "edit_tab_absent": ("人员缺勤", "Staff absent"),
     "edit_new_site": ("改去采样点", "to site"),
+    "edit_pick_hint": ("在地图上点击楼栋即可选中它", "click a building on the map to choose it"),
+    "edit_pick_door_only": (
+        "楼栋 {building} 只有上门采样，没有可调整的呼叫批次",
+        "building {building} is sampled at the door only: it has no calling wave to move",
+    ),
     "edit_new_time": ("首批呼叫时间（HH:MM，留空不变）", "first call at (HH:MM, empty = keep)"),
     "edit_keep": ("不变", "keep"),
     "edit_bad_time": ("时间应为 HH:MM，例如 07:30", "a time is HH:MM, e.g. 07:30"),
