@@ -290,3 +290,19 @@ def test_every_edit_form_makes_its_edit() -> None:
     assert len(listed) == 4 and closed in listed[2] and person in listed[3]
     # Somebody's shifts are gone: the checker has something to say, shown as a table.
     assert any("违规" in w.value for w in app.warning)
+
+
+def test_clicking_a_building_on_the_map_chooses_it_once() -> None:
+    app = solved()
+    app.switch_page("ui/edit_page.py").run()
+    options = app.selectbox(key="mb_building").options
+    called = [o.split(" ")[0] for o in options]
+    clicked = called[-1]
+    assert app.selectbox(key="mb_building").value != clicked
+    # What the browser sends after a click on a building of the map.
+    app.session_state["edit_map"] = {"selection": {"pick": [{"building_id": clicked}]}}
+    app.run()
+    assert app.selectbox(key="mb_building").value == clicked
+    # The form keeps a later choice although the click is still selected on the map.
+    app.selectbox(key="mb_building").set_value(called[0]).run()
+    assert app.selectbox(key="mb_building").value == called[0]

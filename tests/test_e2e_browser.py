@@ -158,6 +158,7 @@ def test_solve_edit_and_see_new_kpis_in_a_real_browser(server: str, shots: Path)
             page.get_by_role("button", name="应用修改").first.click()
             page.get_by_text("修改记录（1 条）").wait_for()
             page.locator('[data-testid="stMetricDelta"]').first.wait_for()
+            time.sleep(1.5)  # the rest of the page finishes its rerun
             after = _cards(page)
             assert after != before
             assert any(" " in v for v in after.values()), after  # at least one delta shown

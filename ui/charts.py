@@ -21,10 +21,17 @@ def _clock(day: dt.date, minutes: pd.Series) -> pd.Series:
     return pd.Timestamp(day) + pd.to_timedelta(minutes.astype(float), unit="min")
 
 
-def map_chart(layers: dict[str, pd.DataFrame], height: int = 650) -> alt.LayerChart:
+#: Name of the map's click selection (a building): ``event.selection[PICK]``.
+PICK = "pick"
+
+
+def map_chart(
+    layers: dict[str, pd.DataFrame], height: int = 650, pickable: bool = False
+) -> alt.LayerChart:
     """Buildings coloured by their site (grey: door visits only), sites as squares sized by
     desks in their buildings' colour (white: closed), door-team routes as dashed lines; a
-    Mercator projection of longitude and latitude."""
+    Mercator projection of longitude and latitude. ``pickable``: clicking a building selects
+    it (a point selection named :data:`PICK` on ``building_id``)."""
     buildings = layers["buildings"]
     sites = layers["sites"]
     routes = layers["routes"]
@@ -50,6 +57,8 @@ def map_chart(layers: dict[str, pd.DataFrame], height: int = 650) -> alt.LayerCh
             ],
         )
     )
+    if pickable:
+        dots = dots.add_params(alt.selection_point(name=PICK, fields=["building_id"]))
     top = max(1, int(sites["max_desks"].max())) if len(sites) else 1
     site_marks = (
         alt.Chart(sites)

@@ -14,7 +14,7 @@ from planner.plan import Plan
 from planner.problems import ScenarioError
 from planner.timefmt import format_hhmm, parse_hhmm
 from planner.versions import list_versions
-from ui import session, state, widgets
+from ui import charts, session, state, widgets
 from ui.i18n import lang, t
 
 KEEP = ""  # "keep as is" choice in the site selectors
@@ -47,6 +47,28 @@ def _site_choices(sc: Scenario) -> dict[str, str]:
     """Site choices of a move, "keep" first. Labels are made now, not in the widget's
     format_func, so they do not depend on session state when the widget is read back."""
     return {KEEP: t("edit_keep"), **_site_label(sc)}
+
+
+def pick_on_map(sc: Scenario, plan: Plan) -> None:
+    """A map to click a building on: the click chooses it in the move form below."""
+    event = st.altair_chart(
+        charts.map_chart(views.map_layers(sc, plan), height=420, pickable=True),
+        key="edit_map",
+        on_select="rerun",
+        selection_mode=[charts.PICK],
+        width="stretch",
+    )
+    selection = (event or {}).get("selection") or {}  # a dict-like state object
+    picked = [p.get("building_id") for p in selection.get(charts.PICK) or []]
+    choice = picked[0] if picked else None
+    # Apply a click once: later runs keep whatever the form says.
+    if choice and choice != st.session_state.get(state.MAP_PICK):
+        if any(c.building_id == choice for c in plan.calls):
+            st.session_state["mb_building"] = choice
+        else:
+            st.session_state[state.EDIT_FLASH] = ("info", t("edit_pick_door_only", building=choice))
+    st.session_state[state.MAP_PICK] = choice
+    st.caption(t("edit_pick_hint"))
 
 
 def move_building_form(sc: Scenario, plan: Plan) -> None:
@@ -292,6 +314,7 @@ def render() -> None:
             ]
         )
         with tabs[0]:
+            pick_on_map(sc, plan)
             move_building_form(sc, plan)
         with tabs[1]:
             move_wave_form(sc, plan)

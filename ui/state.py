@@ -21,6 +21,7 @@ SOLVE_SEED = "solve_seed"  # seed of solve and re-optimise (widget)
 
 SITE_VIEW = "site_view"  # site shown in the per-site charts (widget)
 TIMELINE_BY = "timeline_by"  # rows of the calling timeline: "sweeper_id" or "site_id" (widget)
+MAP_PICK = "map_pick"  # building last clicked on the edit page's map (applied once)
 EDIT_FLASH = "edit_flash"  # one-off message after an edit / undo / load, shown once
 DOWNLOADS = "downloads"  # {(plan key, what): (file name, bytes, mime)} prepared downloads
 
