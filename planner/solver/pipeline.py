@@ -38,21 +38,20 @@ from planner.solver.budget import crews_per_slot, people_per_slot
 from planner.solver.config import Locks, Progress, SolveConfig
 from planner.solver.desks import DeskProblem, allocate_desks, slots_between
 from planner.solver.diagnose import diagnose
+from planner.solver.dispatch import dispatch_calls
 from planner.solver.doors import door_stops, teams_needed
 from planner.solver.prepare import prepare
 from planner.solver.result import SolveResult
-from planner.solver.sweeps import late_summary, schedule_sweeps
+from planner.solver.sweeps import late_summary
 from planner.solver.teams import assign_sweepers, sweepers_per_slot
 from planner.solver.waves import (
     Descent,
-    LiftClock,
     Wave,
     building_waves,
     clearing_time,
     descent,
     expected_arrivals,
     order_buildings,
-    schedule_site,
 )
 
 #: Share of the time limit each stage may use (the rest is checking and simulation).
@@ -327,8 +326,16 @@ def solve(
     # wished; desks then stay open until the people called have been served (re-rostered).
     site_waves, ways = _site_waves(scenario, data.walk_min, site_of, config)
     for round_ in range(_ROUNDS):
-        waves = _time_waves(scenario, site_waves, ways, staffed, config, locks)
-        sweeps = schedule_sweeps(scenario, waves, scenario.staff, home)
+        sweeps = dispatch_calls(
+            scenario,
+            site_waves,
+            ways,
+            staffed,
+            scenario.staff,
+            home,
+            config.queue_buffer_min,
+            {scenario.building_index[b]: float(t) for b, t in locks.building_call.items()},
+        )
         extended = _extend_desks(scenario, staffed, sweeps.calls, ways, locks)
         clock.report(
             "sweeps",
@@ -432,30 +439,6 @@ def _site_waves(
     return out, ways
 
 
-def _time_waves(
-    scenario: Scenario,
-    site_waves: dict[int, list[list[Wave]]],
-    ways: dict[tuple[int, int], Descent],
-    desks: Sequence[DeskSpell],
-    config: SolveConfig,
-    locks: Locks,
-) -> list[Wave]:
-    """Target call times of every wave against its site's desks (and the pinned call times)."""
-    spells_of: dict[str, list[DeskSpell]] = defaultdict(list)
-    for spell in desks:
-        spells_of[spell.site_id].append(spell)
-    earliest = scenario.round.start - scenario.flow.response_min
-    lifts = LiftClock(scenario.flow)
-    out: list[Wave] = []
-    for s, buildings in site_waves.items():
-        spells = spells_of.get(scenario.sites[s].site_id, [])
-        timed = schedule_site(
-            scenario, buildings, ways, spells, config.queue_buffer_min, earliest, lifts
-        )
-        out.extend(_apply_call_locks(scenario, timed, locks))
-    return out
-
-
 def _extend_desks(
     scenario: Scenario,
     desks: Sequence[DeskSpell],
@@ -508,21 +491,4 @@ def _merge(spells: list[DeskSpell]) -> list[DeskSpell]:
     out: list[DeskSpell] = []
     for spell in sorted(spells, key=lambda d: (d.site_id, d.start)):
         append_spell(out, spell)
-    return out
-
-
-def _apply_call_locks(scenario: Scenario, waves: list[Wave], locks: Locks) -> list[Wave]:
-    """Move the waves of buildings whose first call is pinned (the rest keep their spacing)."""
-    if not locks.building_call:
-        return waves
-    first: dict[int, float] = {}
-    for wave in waves:
-        first.setdefault(wave.building, wave.target)
-    out = []
-    for wave in waves:
-        building_id = scenario.buildings[wave.building].building_id
-        if building_id in locks.building_call:
-            shift = locks.building_call[building_id] - first[wave.building]
-            wave = dataclasses.replace(wave, target=wave.target + shift)
-        out.append(wave)
     return out

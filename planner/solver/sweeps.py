@@ -1,14 +1,14 @@
-"""The floor-sweep order: which sweeper makes each call, and when.
+"""The floor-sweep order: which sweeper makes a call, and when (the calls are taken in time order
+by :mod:`planner.solver.dispatch`).
 
-List scheduling: calls are taken in the order of their desired call times, and each goes to the
-sweeper who can make it earliest (free, walked over, on duty, with hours left), ranked with
-penalties: none for the site's own sweepers, ``_SITE_PENALTY_MIN`` for another sweeper of the
-building's committee or the town pool, ``_FAR_PENALTY_MIN`` for anyone else, and
-``_MOVE_PENALTY_MIN`` for leaving the building a sweeper is at: walking is lost calling time.
-A call is never made before its desired time (people called early only wait longer); it is made
-later when no sweeper is free, and the lateness is reported. Each sweeper's calls become shifts:
-calls less than ``GAP_MIN`` apart share a shift, so idle time between distant calls is not
-counted as work.
+Each call goes to the sweeper who can make it earliest (free, walked over, on duty, with hours
+left), ranked with penalties: none for the site's own sweepers, ``_SITE_PENALTY_MIN`` for
+another sweeper of the building's committee or the town pool, ``_FAR_PENALTY_MIN`` for anyone
+else, and ``_MOVE_PENALTY_MIN`` for leaving the building a sweeper is at: walking is lost
+calling time. A call is never made before its desired time (people called early only wait
+longer); it is made later when no sweeper is free, and the lateness is reported. Each sweeper's
+calls become shifts: calls less than ``GAP_MIN`` apart share a shift, so idle time between
+distant calls is not counted as work.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.geo import haversine_m
-from planner.model import Role, Scenario, Staff
+from planner.model import Building, Role, Scenario, Staff
 from planner.plan import SWEEP_POST, Call, Shift
 from planner.solver.waves import Wave
 
@@ -57,79 +57,85 @@ class SweepSchedule:
     uncalled: tuple[Wave, ...]
 
 
-def schedule_sweeps(
-    scenario: Scenario,
-    waves: Sequence[Wave],
-    staff: Sequence[Staff],
-    home: dict[str, tuple[int, ...]] | None = None,
-) -> SweepSchedule:
-    """Assign every wave to a sweeper (see the module docstring).
+def walking_speed(scenario: Scenario) -> float:
+    """Straight-line metres a sweeper covers per minute of walking."""
+    return scenario.flow.walk_m_per_s * 60.0 / scenario.flow.detour
 
-    ``home`` gives each sweeper's sites (:func:`planner.solver.teams.assign_sweepers`): a wave is
-    called by its site's sweepers when one of them can, else as described above.
+
+def call_minutes(scenario: Scenario, wave: Wave) -> float:
+    """Minutes a sweeper spends calling ``wave`` (at least a moment, so a shift covers it)."""
+    return max(wave.households * scenario.crew.sweep_s_per_household / 60.0, 0.01)
+
+
+def pick_sweeper(
+    sweepers: Sequence[_Sweeper],
+    wave: Wave,
+    building: Building,
+    home: dict[str, tuple[int, ...]],
+    speed: float,
+    duration: float,
+) -> tuple[_Sweeper, int] | None:
+    """The sweeper to make ``wave``'s call, not before ``wave.target``, and the start minute.
+
+    Ranked by start plus penalties (module docstring); ``None`` when nobody can make it.
     """
-    home = home or {}
-    flow, crew = scenario.flow, scenario.crew
-    speed = flow.walk_m_per_s * 60.0 / flow.detour  # straight-line metres per minute of walking
-    sweepers = [_Sweeper(p) for p in staff if p.role is Role.SWEEPER]
-    order = sorted(range(len(waves)), key=lambda w: (waves[w].target, waves[w].site, w))
-    seq: dict[str, int] = {}
-    calls: list[Call] = []
-    lateness: list[float] = []
-    uncalled: list[Wave] = []
-    for w in order:
-        wave = waves[w]
-        building = scenario.buildings[wave.building]
-        # A call takes at least a moment, so its sweeper's shift always covers it.
-        duration = max(wave.households * crew.sweep_s_per_household / 60.0, 0.01)
-        best: tuple[tuple[float, int], _Sweeper, int] | None = None
-        for sweeper in sweepers:
-            person = sweeper.person
-            start = _earliest_start(sweeper, building.lat, building.lon, wave, speed)
-            if start is None or not _fits(sweeper, start, duration):
-                continue
-            # The site's own sweepers first; a neighbour of the same committee (or the pool)
-            # helps when that saves more than _SITE_PENALTY_MIN, anyone else past
-            # _FAR_PENALTY_MIN. Walking is in ``start`` already.
-            if wave.site in home.get(person.staff_id, ()):
-                penalty = 0.0
-            elif person.committee in ("", building.committee):
-                penalty = _SITE_PENALTY_MIN
-            else:
-                penalty = _FAR_PENALTY_MIN
-            if sweeper.free_at > -math.inf and sweeper.building != wave.building:
-                penalty += _MOVE_PENALTY_MIN
-            rank = (float(start) + penalty, 0 if sweeper.building == wave.building else 1)
-            if best is None or rank < best[0]:
-                best = (rank, sweeper, start)
-        if best is None:
-            uncalled.append(wave)
+    best: tuple[tuple[float, int], _Sweeper, int] | None = None
+    for sweeper in sweepers:
+        person = sweeper.person
+        start = _earliest_start(sweeper, building.lat, building.lon, wave, speed)
+        if start is None or not _fits(sweeper, start, duration):
             continue
-        _, sweeper, start = best
-        _book(sweeper, start, duration, building.lat, building.lon, wave.building)
-        sweeper.site = wave.site
-        sid = sweeper.person.staff_id
-        calls.append(
-            Call(
-                building_id=building.building_id,
-                floor_from=wave.floor_from,
-                floor_to=wave.floor_to,
-                people=wave.people,
-                site_id=scenario.sites[wave.site].site_id,
-                call_time=start,
-                sweeper_id=sid,
-                seq=seq.get(sid, 0),
-            )
-        )
-        seq[sid] = seq.get(sid, 0) + 1
-        lateness.append(start - wave.target)
-    shifts = tuple(
+        # The site's own sweepers first; a neighbour of the same committee (or the pool)
+        # helps when that saves more than _SITE_PENALTY_MIN, anyone else past
+        # _FAR_PENALTY_MIN. Walking is in ``start`` already.
+        if wave.site in home.get(person.staff_id, ()):
+            penalty = 0.0
+        elif person.committee in ("", building.committee):
+            penalty = _SITE_PENALTY_MIN
+        else:
+            penalty = _FAR_PENALTY_MIN
+        if sweeper.free_at > -math.inf and sweeper.building != wave.building:
+            penalty += _MOVE_PENALTY_MIN
+        rank = (float(start) + penalty, 0 if sweeper.building == wave.building else 1)
+        if best is None or rank < best[0]:
+            best = (rank, sweeper, start)
+    return None if best is None else (best[1], best[2])
+
+
+def book_call(
+    scenario: Scenario,
+    sweeper: _Sweeper,
+    wave: Wave,
+    start: int,
+    duration: float,
+    seq: dict[str, int],
+) -> Call:
+    """Book ``sweeper`` for ``wave`` at ``start`` and return the call (``seq`` is updated)."""
+    building = scenario.buildings[wave.building]
+    _book(sweeper, start, duration, building.lat, building.lon, wave.building)
+    sweeper.site = wave.site
+    sid = sweeper.person.staff_id
+    seq[sid] = seq.get(sid, 0) + 1
+    return Call(
+        building_id=building.building_id,
+        floor_from=wave.floor_from,
+        floor_to=wave.floor_to,
+        people=wave.people,
+        site_id=scenario.sites[wave.site].site_id,
+        call_time=start,
+        sweeper_id=sid,
+        seq=seq[sid] - 1,
+    )
+
+
+def sweeper_shifts(sweepers: Sequence[_Sweeper]) -> tuple[Shift, ...]:
+    """Each sweeper's calls as shifts (calls less than ``GAP_MIN`` apart share one)."""
+    return tuple(
         # At least a minute: a call that takes no time still needs its sweeper on duty.
         Shift(s.person.staff_id, Role.SWEEPER, SWEEP_POST, int(a), max(int(a) + 1, math.ceil(b)))
         for s in sweepers
         for a, b in s.shifts
     )
-    return SweepSchedule(tuple(calls), shifts, tuple(lateness), tuple(uncalled))
 
 
 def _earliest_start(

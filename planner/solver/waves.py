@@ -14,7 +14,6 @@ on average, when the desks have just served everybody called before them, less a
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -139,68 +138,6 @@ def time_when_served(times: np.ndarray, served: np.ndarray, people: float) -> fl
         rate = (served[-1] - served[-2]) / max(1e-9, times[-1] - times[-2]) if times.size > 1 else 0
         return float(times[-1] + (people - served[-1]) / rate) if rate > 0 else float(times[-1])
     return float(np.interp(people, served, times))
-
-
-def schedule_site(
-    scenario: Scenario,
-    buildings: list[list[Wave]],
-    ways: dict[tuple[int, int], Descent],
-    spells: Sequence[DeskSpell],
-    buffer_min: float,
-    earliest_call: float,
-    lifts: LiftClock,
-) -> list[Wave]:
-    """Call times for one site's waves, given per building in calling order (floors bottom up).
-
-    Repeatedly: the desks want the next people at the minute their capacity will have served
-    everybody called so far less ``buffer_min`` minutes of work; of the buildings' next waves, the
-    one whose people can arrive then (or soonest after) is called so its mean arrival falls at that
-    minute; on ties the building called last (its sweeper is there), then the longest lift
-    queue. ``ways`` gives each wave's descent by ``(building, floor_from)``; ``lifts`` keeps the
-    lift queues across sites' calls.
-    """
-    flow = scenario.flow
-    times, served = capacity_curve(spells, flow.service_s)
-    rate = max((s.desks for s in spells), default=1) * 60.0 / flow.service_s
-    queues = [list(waves) for waves in buildings if waves]
-    before = 0.0
-    previous = -1
-    out: list[Wave] = []
-    while queues:
-        wave0_expected = queues[0][0].people * flow.turnout
-        aim = max(0.0, before + wave0_expected / 2.0 - buffer_min * rate)
-        wanted = time_when_served(times, served, aim)
-        if not math.isfinite(wanted):  # no desk at all: call as early as allowed
-            wanted = earliest_call
-        best: tuple[tuple[float, float, float], int, float] | None = None
-        for q, waves in enumerate(queues):
-            wave = waves[0]
-            way = ways[(wave.building, wave.floor_from)]
-            call = max(
-                earliest_call,
-                wanted - way.fixed_min - (way.rides + 1) / 2.0 * lifts.ride_min * way.lift_share,
-            )
-            arrival = lifts.arrival(wave.building, call, way, book=False)
-            lift_left = sum(ways[(w.building, w.floor_from)].rides for w in waves)
-            # On time first; then the building called last (its sweeper is there), then the
-            # longest lift queue left (it takes longest to empty).
-            rank = (
-                round(max(0.0, arrival - wanted), 1),
-                0.0 if wave.building == previous else 1.0,
-                -float(lift_left),
-            )
-            if best is None or rank < best[0]:
-                best = (rank, q, call)
-        assert best is not None
-        _, q, call = best
-        wave = queues[q].pop(0)
-        if not queues[q]:
-            queues.pop(q)
-        lifts.arrival(wave.building, call, ways[(wave.building, wave.floor_from)], book=True)
-        out.append(dataclasses.replace(wave, target=call))
-        before += wave.people * flow.turnout
-        previous = wave.building
-    return out
 
 
 def expected_arrivals(
