@@ -79,12 +79,11 @@ def move_building_form(sc: Scenario, plan: Plan) -> None:
     called = [b.building_id for b in sc.buildings if b.building_id in site_of]
     choice_labels = _site_choices(sc)
     a, b, c = st.columns(3)
-    building = a.selectbox(
-        t("view_building"),
-        called,
-        key="mb_building",
-        format_func=lambda x: f"{x} → {site_of[x]} {format_hhmm(first[x])}",
-    )
+    # Option labels stay the same whatever the plan says (the browser keeps a keyed widget's
+    # labels from its first run); where the building goes now is the caption below.
+    building = a.selectbox(t("view_building"), called, key="mb_building")
+    if building:
+        a.caption(t("edit_now", site=site_of[building], time=format_hhmm(first[building])))
     site = b.selectbox(
         t("edit_new_site"),
         list(choice_labels),
@@ -106,19 +105,16 @@ def move_wave_form(sc: Scenario, plan: Plan) -> None:
     a, b, c, d = st.columns(4)
     building = a.selectbox(t("view_building"), called, key="mw_building")
     waves = sorted((w for w in plan.calls if w.building_id == building), key=lambda w: w.floor_from)
+    by_floor = {w.floor_from: w for w in waves}
     wave_labels = {
-        w.floor_from: t(
-            "edit_wave_label",
-            lo=w.floor_from,
-            hi=w.floor_to,
-            site=w.site_id,
-            time=format_hhmm(w.call_time),
-        )
-        for w in waves
+        w.floor_from: t("edit_wave_label", lo=w.floor_from, hi=w.floor_to) for w in waves
     }
     floor = b.selectbox(
         t("edit_wave_choice"), list(wave_labels), key="mw_floor", format_func=wave_labels.get
     )
+    if floor in by_floor:
+        wave = by_floor[floor]
+        b.caption(t("edit_now", site=wave.site_id, time=format_hhmm(wave.call_time)))
     site = c.selectbox(
         t("edit_new_site"),
         list(choice_labels),
