@@ -306,3 +306,27 @@ def test_clicking_a_building_on_the_map_chooses_it_once() -> None:
     # The form keeps a later choice although the click is still selected on the map.
     app.selectbox(key="mb_building").set_value(called[0]).run()
     assert app.selectbox(key="mb_building").value == called[0]
+
+
+def test_site_notices_come_in_the_languages_chosen() -> None:
+    from pypdf import PdfReader
+
+    app = solved()
+    app.switch_page("ui/print_page.py").run()
+    site = app.selectbox(key="print_site").value
+    app.button(key="prep_notices_" + site).click().run()
+    store = app.session_state[state.DOWNLOADS]
+
+    def pages(langs: str) -> int:
+        pdf = next(v for k, v in store.items() if k[-3:] == (langs, "notices", site))
+        return len(PdfReader(io.BytesIO(pdf.data)).pages)
+
+    chinese = pages("zh")
+    assert chinese >= 1
+    app.multiselect(key="print_notice_langs").set_value(["zh", "en"]).run()
+    app.button(key="prep_notices_" + site).click().run()
+    assert not app.exception
+    assert pages("zh+en") == 2 * chinese
+    # A route sheet for the same site is offered as well.
+    app.button(key="prep_routes_" + site).click().run()
+    assert any(k[-2:] == ("routes", site) for k in store)

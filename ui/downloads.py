@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from planner.messages import Lang
 from planner.model import Scenario
 from planner.plan import Plan
 from planner.planfile import write_plan
-from planner.sheets import print_sheets
+from planner.sheets import PrintResult, print_sheets
 from planner.sheets.fonts import FontNotFound
 from planner.sheets.render import file_stem
 
@@ -37,10 +37,19 @@ class PrintFailed(RuntimeError):
     """The sheets could not be made (no CJK font on this machine); the message says why."""
 
 
-def _print(sc: Scenario, plan: Plan, lang: Lang, kinds: tuple[str, ...], sites: list[str] | None):
+def _print(
+    sc: Scenario,
+    plan: Plan,
+    lang: Lang,
+    kinds: tuple[str, ...],
+    sites: list[str] | None,
+    notice_langs: Sequence[str] | None = None,
+) -> PrintResult:
     folder = Path(tempfile.mkdtemp(prefix="planner-print-"))
     try:
-        return print_sheets(sc, plan, folder, lang=lang, kinds=kinds, sites=sites)
+        return print_sheets(
+            sc, plan, folder, lang=lang, kinds=kinds, sites=sites, notice_langs=notice_langs
+        )
     except FontNotFound as exc:
         raise PrintFailed(str(exc)) from None
 
@@ -52,12 +61,23 @@ def site_pdf(sc: Scenario, plan: Plan, site_id: str, lang: Lang) -> Download:
     return Download(f"site-{file_stem(site_id)}.pdf", path.read_bytes(), PDF)
 
 
-def kind_pdf(sc: Scenario, plan: Plan, kind: str, lang: Lang) -> Download:
-    """Every sheet of one kind in one file: ``sites``, ``notices`` or ``cover``."""
-    result = _print(sc, plan, lang, (kind,), None)
-    path = result.cover if kind == "cover" else result.combined[kind]
-    assert path is not None
-    return Download(f"{file_stem(sc.name)}-{kind}.pdf", path.read_bytes(), PDF)
+def kind_pdf(
+    sc: Scenario,
+    plan: Plan,
+    kind: str,
+    lang: Lang,
+    site_id: str | None = None,
+    notice_langs: Sequence[str] | None = None,
+) -> Download:
+    """Every sheet of one kind in one file: ``sites``, ``routes``, ``notices`` or ``cover``;
+    with ``site_id``, only that site's share (its sweepers' and door teams' routes, its
+    buildings' notices)."""
+    result = _print(sc, plan, lang, (kind,), [site_id] if site_id else None, notice_langs)
+    path = result.cover if kind == "cover" else result.combined.get(kind)
+    if path is None:
+        raise PrintFailed(kind)
+    where = f"-{file_stem(site_id)}" if site_id else ""
+    return Download(f"{file_stem(sc.name)}{where}-{kind}.pdf", path.read_bytes(), PDF)
 
 
 def plan_zip(sc: Scenario, plan: Plan) -> Download:

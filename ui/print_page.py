@@ -8,8 +8,12 @@ import json
 import streamlit as st
 
 from planner.edits import to_record
+from planner.sheets import NOTICE_LANGS
 from ui import downloads, session, state
 from ui.i18n import lang, t
+
+#: Notice languages by their own names (as a resident would look for them).
+NOTICE_NAMES = {"zh": "中文", "en": "English", "ja": "日本語", "ko": "한국어"}
 
 
 def _offer(key: tuple[str, ...], label: str, make: downloads.Maker) -> None:
@@ -57,6 +61,14 @@ def render() -> None:
     st.subheader(t("print_sheets"))
     used = sorted({d.site_id for d in plan.desks}, key=lambda s: sc.site_index[s])
     names = {s.site_id: f"{s.site_id} {s.name}" for s in sc.sites}
+    notice_langs = st.multiselect(
+        t("print_notice_langs"),
+        list(NOTICE_LANGS),
+        default=[language],
+        key="print_notice_langs",
+        format_func=lambda code: NOTICE_NAMES.get(code, code),
+    ) or [language]
+    langs_key = "+".join(notice_langs)
     if used:
         site = st.selectbox(t("view_site"), used, key="print_site", format_func=names.get)
         _offer(
@@ -64,15 +76,31 @@ def render() -> None:
             t("print_one_site", site=site),
             lambda: downloads.site_pdf(sc, plan, site, language),
         )
+        _offer(
+            (plan_key, language, "routes", site),
+            t("print_site_routes", site=site),
+            lambda: downloads.kind_pdf(sc, plan, "routes", language, site),
+        )
+        _offer(
+            (plan_key, language, langs_key, "notices", site),
+            t("print_site_notices", site=site),
+            lambda: downloads.kind_pdf(sc, plan, "notices", language, site, notice_langs),
+        )
+    st.divider()
     _offer(
         (plan_key, language, "sites", "all"),
         t("print_all_sites"),
         lambda: downloads.kind_pdf(sc, plan, "sites", language),
     )
     _offer(
-        (plan_key, language, "notices", "all"),
+        (plan_key, language, "routes", "all"),
+        t("print_all_routes"),
+        lambda: downloads.kind_pdf(sc, plan, "routes", language),
+    )
+    _offer(
+        (plan_key, language, langs_key, "notices", "all"),
         t("print_notices"),
-        lambda: downloads.kind_pdf(sc, plan, "notices", language),
+        lambda: downloads.kind_pdf(sc, plan, "notices", language, None, notice_langs),
     )
     _offer(
         (plan_key, language, "cover", "all"),
