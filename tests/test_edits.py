@@ -195,6 +195,14 @@ def test_reoptimising_with_the_locks_keeps_the_moved_building(tiny: Scenario) ->
     edits = [MoveBuilding(b, target)]
     again = solve(tiny, SolveConfig(time_limit=5), locks=locks_for(tiny, solved, edits)).plan
     assert {c.site_id for c in again.calls if c.building_id == b} == {target}
+    # A building called at a set time keeps that time.
+    later = min(c.call_time for c in solved.calls if c.building_id == b) + 30
+    timed = solve(
+        tiny,
+        SolveConfig(time_limit=5),
+        locks=locks_for(tiny, solved, [MoveBuilding(b, None, later)]),
+    ).plan
+    assert min(c.call_time for c in timed.calls if c.building_id == b) == later
     # And a closed site stays closed.
     shut = next(iter({d.site_id for d in solved.desks}))
     locked = solve(
