@@ -104,3 +104,24 @@ def test_waves_nobody_can_call_when_wanted_are_called_earlier(
     assert called == sum(b.mobile for b in scenario.buildings)
     assert max(c.call_time for c in result.plan.calls) < 7 * 60
     assert math.isfinite(result.kpis["finish"]["mean"] or math.inf)
+
+
+def test_sweepers_going_home_early_bring_calls_forward_but_not_before_the_desks(
+    scenario_writer: Callable[..., Path], mini_tables: dict
+) -> None:
+    # The desks open at 10:00 and the only sweeper leaves at 10:30: pacing to the desks would
+    # leave most waves for after 10:30. They are called earlier, but never sooner than 50
+    # minutes before the first desk opens (a plan rule wants a desk within the hour).
+    sweeper = next(r for r in mini_tables["staff"] if r["role"] == "sweeper")
+    sweeper["available_from"], sweeper["available_to"] = "05:30", "10:30"
+    scenario = load_scenario(scenario_writer(tables=mini_tables))
+    site = scenario.site_index["S1"]
+    per_building, ways = _waves(scenario, site)
+    desks = [DeskSpell("S1", 10 * 60, 14 * 60, 1)]
+    home = {sweeper["staff_id"]: (site,)}
+    schedule = dispatch_calls(
+        scenario, {site: per_building}, ways, desks, scenario.staff, home, 1.0
+    )
+    assert not schedule.uncalled
+    times = [c.call_time for c in schedule.calls]
+    assert min(times) >= 10 * 60 - 50 and max(times) < 10 * 60 + 30

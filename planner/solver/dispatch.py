@@ -49,6 +49,10 @@ from planner.solver.waves import Descent, LiftClock, Wave, capacity_curve, time_
 _RESCUE_BEFORE_DESK_MIN = 50
 #: Minutes before a site closes by which its last people should be through (service varies).
 _CLOSING_MARGIN_MIN = 20
+#: Calling time is stretched by this, and ends this many minutes before the sweepers leave,
+#: when checking that the calls left still fit in their day (walking, whole-minute starts).
+_CALLING_SLACK = 1.3
+_LEAVE_MARGIN_MIN = 5.0
 #: Share of a site's queue capacity a late site may fill to catch up with its desks.
 _CATCH_UP_SHARE = 0.3
 
@@ -69,7 +73,8 @@ class _Site:
     pinned: list[Wave] = field(default_factory=list)  # waves whose call time the user fixed
     closing_capacity: float = math.inf  # people the desks can serve before the site closes
     catch_up: float = 0.0  # people a late site may let queue up to catch up
-    sweepers_leave: float = math.inf  # when the last of the site's own sweepers goes home
+    sweepers_leave: float = math.inf  # when the last sweeper goes home
+    opens: float = -math.inf  # when the site's first desk opens
     sweep_min_per_household: float = 0.0
 
 
@@ -114,7 +119,8 @@ def dispatch_calls(
     for spell in sorted(desks, key=lambda d: d.start):
         spells_of.setdefault(spell.site_id, []).append(spell)
     lifts = LiftClock(flow)
-    leave = _sweepers_leave(staff, home)
+    # Any sweeper may call for any site (at a penalty), so what matters is when the last goes.
+    leave = max((float(p.available_to) for p in staff if p.role is Role.SWEEPER), default=math.inf)
     sites: dict[int, _Site] = {}
     for s, buildings in site_waves.items():
         spells = spells_of.get(scenario.sites[s].site_id, [])
@@ -133,7 +139,8 @@ def dispatch_calls(
             pinned=fixed,
             closing_capacity=_served_by(times, served, close),
             catch_up=_CATCH_UP_SHARE * scenario.sites[s].queue_capacity,
-            sweepers_leave=leave.get(s, leave.get(-1, math.inf)),
+            sweepers_leave=leave,
+            opens=float(spells[0].start) if spells else -math.inf,
             sweep_min_per_household=scenario.crew.sweep_s_per_household / 60.0,
         )
 
@@ -182,10 +189,11 @@ def dispatch_calls(
         if best is None:
             # Nobody can make it when the desks want it (the sweepers have gone home or run out
             # of hours): call it as soon as anybody can, earlier than wanted, rather than never.
-            opens = min((d.start for d in site.spells), default=earliest)
             best = _latest_sweeper(
                 sweepers,
-                dataclasses.replace(wave, target=max(earliest, opens - _RESCUE_BEFORE_DESK_MIN)),
+                dataclasses.replace(
+                    wave, target=max(earliest, site.opens - _RESCUE_BEFORE_DESK_MIN)
+                ),
                 scenario.buildings[wave.building],
                 speed,
                 duration,
@@ -210,19 +218,6 @@ def dispatch_calls(
                 heapq.heappush(heap, (following[0], counter, site.index, -1))
                 counter += 1
     return SweepSchedule(tuple(calls), sweeper_shifts(sweepers), tuple(lateness), tuple(uncalled))
-
-
-def _sweepers_leave(
-    staff: Sequence[Staff], home: Mapping[str, tuple[int, ...]]
-) -> dict[int, float]:
-    """Minute the last own sweeper of each site goes home; key ``-1``: the last of anybody."""
-    out: dict[int, float] = {}
-    for person in staff:
-        if person.role is not Role.SWEEPER:
-            continue
-        for s in (*home.get(person.staff_id, ()), -1):
-            out[s] = max(out.get(s, -math.inf), float(person.available_to))
-    return out
 
 
 def _served_by(times: np.ndarray, served: np.ndarray, minute: float) -> float:
@@ -288,11 +283,16 @@ def _next(
     wanted = time_when_served(site.times, site.served, aim)
     if not math.isfinite(wanted):  # no desk at all: call as early as allowed
         wanted = earliest
-    # Pacing to the desks must not run past the sweepers' day: once the calling left would not
-    # fit before they go home, call as soon as possible and let a queue form instead.
+    # Pacing to the desks must not run past the sweepers' day: when the calling left would not
+    # fit before they go home, call earlier (a queue forms) but not before the desks open.
     calling_left = sum(w.households for waves in site.queues for w in waves)
-    if wanted + calling_left * site.sweep_min_per_household > site.sweepers_leave:
-        wanted = earliest
+    latest = (
+        site.sweepers_leave
+        - calling_left * site.sweep_min_per_household * _CALLING_SLACK
+        - _LEAVE_MARGIN_MIN
+    )
+    if wanted > latest:
+        wanted = max(latest, site.opens - _RESCUE_BEFORE_DESK_MIN, earliest)
     best: tuple[tuple[float, float, float], int, float] | None = None
     for q, waves in enumerate(site.queues):
         wave = waves[0]
