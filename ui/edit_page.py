@@ -53,7 +53,7 @@ def pick_on_map(sc: Scenario, plan: Plan) -> None:
     """A map to click a building on: the click chooses it in the move form below."""
     event = st.altair_chart(
         charts.map_chart(views.map_layers(sc, plan), height=420, pickable=True),
-        key="edit_map",
+        key=state.EDIT_MAP,
         on_select="rerun",
         selection_mode=[charts.PICK],
         width="stretch",
@@ -64,7 +64,7 @@ def pick_on_map(sc: Scenario, plan: Plan) -> None:
     # Apply a click once: later runs keep whatever the form says.
     if choice and choice != st.session_state.get(state.MAP_PICK):
         if any(c.building_id == choice for c in plan.calls):
-            st.session_state["mb_building"] = choice
+            st.session_state[state.MB_BUILDING] = choice
         else:
             st.session_state[state.EDIT_FLASH] = ("info", t("edit_pick_door_only", building=choice))
     st.session_state[state.MAP_PICK] = choice
@@ -81,20 +81,20 @@ def move_building_form(sc: Scenario, plan: Plan) -> None:
     a, b, c = st.columns(3)
     # Option labels stay the same whatever the plan says (the browser keeps a keyed widget's
     # labels from its first run); where the building goes now is the caption below.
-    building = a.selectbox(t("view_building"), called, key="mb_building")
+    building = a.selectbox(t("view_building"), called, key=state.MB_BUILDING)
     if building:
         a.caption(t("edit_now", site=site_of[building], time=format_hhmm(first[building])))
     site = b.selectbox(
         t("edit_new_site"),
         list(choice_labels),
-        key="mb_site",
+        key=state.MB_SITE,
         format_func=choice_labels.get,
     )
-    c.text_input(t("edit_new_time"), key="mb_time", placeholder="HH:MM")
-    minute, ok = _time("mb_time")
+    c.text_input(t("edit_new_time"), key=state.MB_TIME, placeholder="HH:MM")
+    minute, ok = _time(state.MB_TIME)
     if not ok:
         st.error(t("edit_bad_time"))
-    clicked = st.button(t("edit_apply"), key="mb_apply", disabled=not ok)
+    clicked = st.button(t("edit_apply"), key=state.MB_APPLY, disabled=not ok)
     if clicked and building and (site or minute is not None):
         _apply(sc, MoveBuilding(building, site or None, minute))
 
@@ -103,14 +103,14 @@ def move_wave_form(sc: Scenario, plan: Plan) -> None:
     called = sorted({c.building_id for c in plan.calls}, key=lambda b: sc.building_index[b])
     choice_labels = _site_choices(sc)
     a, b, c, d = st.columns(4)
-    building = a.selectbox(t("view_building"), called, key="mw_building")
+    building = a.selectbox(t("view_building"), called, key=state.MW_BUILDING)
     waves = sorted((w for w in plan.calls if w.building_id == building), key=lambda w: w.floor_from)
     by_floor = {w.floor_from: w for w in waves}
     wave_labels = {
         w.floor_from: t("edit_wave_label", lo=w.floor_from, hi=w.floor_to) for w in waves
     }
     floor = b.selectbox(
-        t("edit_wave_choice"), list(wave_labels), key="mw_floor", format_func=wave_labels.get
+        t("edit_wave_choice"), list(wave_labels), key=state.MW_FLOOR, format_func=wave_labels.get
     )
     if floor in by_floor:
         wave = by_floor[floor]
@@ -118,14 +118,14 @@ def move_wave_form(sc: Scenario, plan: Plan) -> None:
     site = c.selectbox(
         t("edit_new_site"),
         list(choice_labels),
-        key="mw_site",
+        key=state.MW_SITE,
         format_func=choice_labels.get,
     )
-    d.text_input(t("edit_new_time"), key="mw_time", placeholder="HH:MM")
-    minute, ok = _time("mw_time")
+    d.text_input(t("edit_new_time"), key=state.MW_TIME, placeholder="HH:MM")
+    minute, ok = _time(state.MW_TIME)
     if not ok:
         st.error(t("edit_bad_time"))
-    clicked = st.button(t("edit_apply"), key="mw_apply", disabled=not ok)
+    clicked = st.button(t("edit_apply"), key=state.MW_APPLY, disabled=not ok)
     if clicked and building and floor is not None and (site or minute is not None):
         _apply(sc, MoveWave(building, int(floor), site or None, minute))
 
@@ -146,7 +146,7 @@ def desks_editor(sc: Scenario, plan: Plan, key_suffix: str) -> None:
     )
     edited = st.data_editor(
         frame,
-        key=f"desk_editor_{key_suffix}",
+        key=f"{state.DESK_EDITOR}_{key_suffix}",
         num_rows="fixed",
         hide_index=True,
         width="stretch",
@@ -178,24 +178,24 @@ def desks_editor(sc: Scenario, plan: Plan, key_suffix: str) -> None:
 def desks_form(sc: Scenario) -> None:
     labels = _site_label(sc)
     a, b, c, d = st.columns(4)
-    site = a.selectbox(t("view_site"), list(labels), key="sd_site", format_func=labels.get)
+    site = a.selectbox(t("view_site"), list(labels), key=state.SD_SITE, format_func=labels.get)
     top = sc.sites[sc.site_index[site]].max_desks if site else 50
-    desks = b.number_input(t("view_desks"), min_value=0, max_value=top, value=1, key="sd_desks")
-    c.text_input(t("edit_from"), key="sd_from", placeholder="HH:MM")
-    d.text_input(t("edit_to"), key="sd_to", placeholder="HH:MM")
-    start, ok1 = _time("sd_from")
-    end, ok2 = _time("sd_to")
+    desks = b.number_input(t("view_desks"), min_value=0, max_value=top, value=1, key=state.SD_DESKS)
+    c.text_input(t("edit_from"), key=state.SD_FROM, placeholder="HH:MM")
+    d.text_input(t("edit_to"), key=state.SD_TO, placeholder="HH:MM")
+    start, ok1 = _time(state.SD_FROM)
+    end, ok2 = _time(state.SD_TO)
     if not (ok1 and ok2):
         st.error(t("edit_bad_time"))
-    if st.button(t("edit_apply"), key="sd_apply", disabled=not (ok1 and ok2)) and site:
+    if st.button(t("edit_apply"), key=state.SD_APPLY, disabled=not (ok1 and ok2)) and site:
         _apply(sc, SetDesks(site, int(desks), start, end))
 
 
 def close_form(sc: Scenario, plan: Plan) -> None:
     open_sites = [s.site_id for s in sc.sites if any(d.site_id == s.site_id for d in plan.desks)]
     labels = _site_label(sc)
-    site = st.selectbox(t("view_site"), open_sites, key="cs_site", format_func=labels.get)
-    if st.button(t("edit_close"), key="cs_apply") and site:
+    site = st.selectbox(t("view_site"), open_sites, key=state.CS_SITE, format_func=labels.get)
+    if st.button(t("edit_close"), key=state.CS_APPLY) and site:
         _apply(sc, CloseSite(site))
 
 
@@ -203,8 +203,8 @@ def absent_form(sc: Scenario, plan: Plan) -> None:
     on_duty = sorted({s.staff_id for s in plan.roster}, key=lambda x: sc.staff_index[x])
     staff = {p.staff_id: p for p in sc.staff}
     names = {x: f"{x} {staff[x].name} ({t('role_' + staff[x].role.value)})" for x in on_duty}
-    person = st.selectbox(t("edit_staff"), on_duty, key="ab_staff", format_func=names.get)
-    if st.button(t("edit_absent_apply"), key="ab_apply") and person:
+    person = st.selectbox(t("edit_staff"), on_duty, key=state.AB_STAFF, format_func=names.get)
+    if st.button(t("edit_absent_apply"), key=state.AB_APPLY) and person:
         _apply(sc, MarkAbsent(person))
 
 
@@ -219,7 +219,7 @@ def history(sc: Scenario) -> None:
             )
         )
     a, b = st.columns(2)
-    if a.button(t("edit_undo"), key="undo", disabled=not edits):
+    if a.button(t("edit_undo"), key=state.UNDO, disabled=not edits):
         dropped = session.undo(sc)
         if dropped is not None:
             st.session_state[state.EDIT_FLASH] = (
@@ -229,7 +229,7 @@ def history(sc: Scenario) -> None:
         st.rerun()
     if b.button(
         t("edit_reoptimise"),
-        key="reoptimise",
+        key=state.REOPTIMISE,
         type="primary",
         disabled=session.job() is not None or not edits,
     ):
@@ -256,9 +256,9 @@ def versions_box(sc: Scenario) -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
     ids = [v.id for v in saved]
     a, b = st.columns([3, 1], vertical_alignment="bottom")
-    chosen = a.selectbox(t("ver_choose"), ids, key="ver_choice")
+    chosen = a.selectbox(t("ver_choose"), ids, key=state.VER_CHOICE)
     if b.button(
-        t("ver_open"), key="ver_open", disabled=current is not None and chosen == current.id
+        t("ver_open"), key=state.VER_OPEN, disabled=current is not None and chosen == current.id
     ):
         version = next(v for v in saved if v.id == chosen)
         try:

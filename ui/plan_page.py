@@ -18,7 +18,7 @@ def solve_controls(sc_has_plan: bool) -> None:
     )
     right.number_input(t("view_seed"), min_value=0, value=0, step=1, key=state.SOLVE_SEED)
     label = t("view_solve_again") if sc_has_plan else t("view_solve")
-    if button.button(label, key="solve", type="primary", disabled=session.job() is not None):
+    if button.button(label, key=state.SOLVE, type="primary", disabled=session.job() is not None):
         sc = session.scenario()
         if sc is not None:
             session.start_solve(sc)

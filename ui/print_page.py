@@ -24,7 +24,7 @@ def _offer(key: tuple[str, ...], label: str, make: downloads.Maker) -> None:
     ready = store.get(key)
     a, b = st.columns([1, 2], vertical_alignment="center")
     if ready is None:
-        if a.button(t("print_prepare", what=label), key="prep_" + "_".join(key[-2:])):
+        if a.button(t("print_prepare", what=label), key=f"{state.PREPARE}_" + "_".join(key[-2:])):
             with st.spinner(t("print_working")):
                 try:
                     store[key] = make()
@@ -38,7 +38,7 @@ def _offer(key: tuple[str, ...], label: str, make: downloads.Maker) -> None:
         data=ready.data,
         file_name=ready.name,
         mime=ready.mime,
-        key="dl_" + "_".join(key[-2:]),
+        key=f"{state.DOWNLOAD}_" + "_".join(key[-2:]),
     )
     b.caption(t("print_ready", name=ready.name, size=f"{len(ready.data) / 1024:,.0f}"))
 
@@ -65,12 +65,12 @@ def render() -> None:
         t("print_notice_langs"),
         list(NOTICE_LANGS),
         default=[language],
-        key="print_notice_langs",
+        key=state.PRINT_NOTICE_LANGS,
         format_func=lambda code: NOTICE_NAMES.get(code, code),
     ) or [language]
     langs_key = "+".join(notice_langs)
     if used:
-        site = st.selectbox(t("view_site"), used, key="print_site", format_func=names.get)
+        site = st.selectbox(t("view_site"), used, key=state.PRINT_SITE, format_func=names.get)
         _offer(
             (plan_key, language, "site", site),
             t("print_one_site", site=site),

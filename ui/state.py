@@ -25,6 +25,22 @@ MAP_PICK = "map_pick"  # building last clicked on the edit page's map (applied o
 EDIT_FLASH = "edit_flash"  # one-off message after an edit / undo / load, shown once
 DOWNLOADS = "downloads"  # {(plan key, what): (file name, bytes, mime)} prepared downloads
 
+# Widget keys (tests drive the page through them).
+SOLVE = "solve"  # plan page: the solve button
+STOP_SOLVE = "stop_solve"  # plan and edit pages: stop the running solve
+EDIT_MAP = "edit_map"  # edit page: the map a building is picked on (its selection state)
+MB_BUILDING, MB_SITE, MB_TIME, MB_APPLY = "mb_building", "mb_site", "mb_time", "mb_apply"
+MW_BUILDING, MW_FLOOR, MW_SITE = "mw_building", "mw_floor", "mw_site"  # move a wave
+MW_TIME, MW_APPLY = "mw_time", "mw_apply"
+DESK_EDITOR = "desk_editor"  # + "_<version>_<edits>": the desks table, new after each edit
+SD_SITE, SD_DESKS, SD_FROM, SD_TO, SD_APPLY = "sd_site", "sd_desks", "sd_from", "sd_to", "sd_apply"
+CS_SITE, CS_APPLY = "cs_site", "cs_apply"  # close a site
+AB_STAFF, AB_APPLY = "ab_staff", "ab_apply"  # mark staff absent
+UNDO, REOPTIMISE = "undo", "reoptimise"
+VER_CHOICE, VER_OPEN = "ver_choice", "ver_open"  # versions: which one, open it
+PRINT_SITE, PRINT_NOTICE_LANGS = "print_site", "print_notice_langs"
+PREPARE, DOWNLOAD = "prep", "dl"  # + "_<what>_<which>": print page buttons
+
 # Progress board page (ui/progress_page.py).
 PB_SCENARIO = "pb_scenario"  # bundled scenario picked (widget)
 PB_PLAN_DIR = "pb_plan_dir"  # plan folder path (widget)

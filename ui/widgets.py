@@ -11,7 +11,7 @@ from planner.check import violation_table
 from planner.messages import CATALOGUE
 from planner.model import Scenario
 from planner.views import CARDS, Evaluation, format_delta, format_value, kpi_deltas
-from ui import session
+from ui import session, state
 from ui.i18n import lang, t
 
 #: Seconds between two polls of a running solve.
@@ -94,7 +94,7 @@ def solve_panel(sc: Scenario) -> bool:
         _progress_lines()
 
     poll()
-    if st.button(t("view_stop"), key="stop_solve", disabled=job.stopping):
+    if st.button(t("view_stop"), key=state.STOP_SOLVE, disabled=job.stopping):
         job.stop()
         st.rerun()
     return True
@@ -102,8 +102,6 @@ def solve_panel(sc: Scenario) -> bool:
 
 def flash() -> None:
     """Show (once) the message left by the last action."""
-    from ui import state
-
     message = st.session_state.pop(state.EDIT_FLASH, None)
     if not message:
         return
