@@ -86,15 +86,29 @@ def _baselines(key: str, _scenario: Scenario) -> dict[str, Evaluation]:
 
 def baselines(sc: Scenario) -> dict[str, Evaluation]:
     """The ``broadcast`` and ``stagger`` baselines of ``sc``, evaluated (cached per scenario)."""
-    return _baselines(versions.scenario_key(sc), sc)
+    return _baselines(scenario_key(sc), sc)
 
 
 # --- the working plan ----------------------------------------------------------------------------
 
 
+_KEYS: dict[int, tuple[Scenario, str]] = {}
+
+
+def scenario_key(sc: Scenario) -> str:
+    """:func:`planner.versions.scenario_key`, computed once per scenario object (a digest of a
+    town's data takes a few ms and a page run asks many times)."""
+    held = _KEYS.get(id(sc))
+    if held is None or held[0] is not sc:
+        if len(_KEYS) > 16:
+            _KEYS.clear()
+        held = _KEYS[id(sc)] = (sc, versions.scenario_key(sc))
+    return held[1]
+
+
 def _sync(sc: Scenario) -> None:
     """Point the session at ``sc``: on a new scenario (or session), reopen its latest version."""
-    key = versions.scenario_key(sc)
+    key = scenario_key(sc)
     if st.session_state.get(state.WORK_KEY) == key:
         return
     st.session_state[state.WORK_KEY] = key
