@@ -792,7 +792,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "view_stop": ("停止并采用当前最优方案", "Stop and keep the best plan so far"),
     "view_stopping": ("正在停止……", "stopping..."),
     "view_starting": ("启动", "starting"),
-    "view_solving": ("求解中（已用 {seconds} 秒），最近进展：{stage}", "Solving ({seconds} s so far); latest: {stage}"),
+    "view_solving": (
+        "求解中（已用 {seconds} 秒），最近进展：{stage}",
+        "Solving ({seconds} s so far); latest: {stage}",
+    ),
     "view_incumbent": (
         "当前最优选点方案：步行等 {objective} 人·公里（与下界差距 {gap}）",
         "best site assignment so far: {objective} person-km walking and opening (gap to bound {gap})",
@@ -865,14 +868,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # edits
     "edit_title": ("修改方案", "Change the plan"),
     "edit_building": ("楼栋 {building}", "building {building}"),
-    "edit_wave": ("楼栋 {building} 自 {floor} 层起的批次", "the wave of building {building} from floor {floor}"),
+    "edit_wave": (
+        "楼栋 {building} 自 {floor} 层起的批次",
+        "the wave of building {building} from floor {floor}",
+    ),
     "edit_to_site": ("改到采样点 {site}", "to site {site}"),
     "edit_at_time": ("首批 {time} 呼叫", "called at {time}"),
     "edit_and": ("，", ", "),
     "edit_move": ("{what}：{change}", "move {what} {change}"),
     "edit_during": ("（{start}–{end}）", " ({start}-{end})"),
-    "edit_set_desks": ("采样点 {site} 设为 {desks} 个采样台{when}", "site {site}: {desks} desks{when}"),
-    "edit_close_site": ("关闭采样点 {site}（楼栋改去最近的开放点位）", "close site {site} (its buildings go to the nearest open site)"),
+    "edit_set_desks": (
+        "采样点 {site} 设为 {desks} 个采样台{when}",
+        "site {site}: {desks} desks{when}",
+    ),
+    "edit_close_site": (
+        "关闭采样点 {site}（楼栋改去最近的开放点位）",
+        "close site {site} (its buildings go to the nearest open site)",
+    ),
     "edit_absent": ("{staff} 缺勤（取消其班次）", "{staff} absent (shifts removed)"),
     "edit_tab_building": ("调整楼栋", "Move a building"),
     "edit_tab_wave": ("调整批次", "Move a wave"),
@@ -920,9 +932,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "ver_open": ("打开", "Open"),
     "ver_opened": ("已打开版本 {id}", "version {id} opened"),
     "ver_unreadable": ("版本 {id} 无法读取：{error}", "version {id} cannot be read: {error}"),
-    "ver_where": ("保存位置：{folder}（环境变量 PLANNER_HOME 可修改）", "kept in {folder} (set PLANNER_HOME to change)"),
+    "ver_where": (
+        "保存位置：{folder}（环境变量 PLANNER_HOME 可修改）",
+        "kept in {folder} (set PLANNER_HOME to change)",
+    ),
     "ver_label_solve": ("求解（{seconds} 秒）", "solved ({seconds} s)"),
-    "ver_label_reoptimise": ("按修改重新优化（{seconds} 秒）", "re-optimised around edits ({seconds} s)"),
+    "ver_label_reoptimise": (
+        "按修改重新优化（{seconds} 秒）",
+        "re-optimised around edits ({seconds} s)",
+    ),
     "ver_label_stopped": ("，提前停止", ", stopped early"),
     # print
     "print_title": ("打印与下载", "Print and download"),
@@ -930,7 +948,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "print_one_site": ("采样点 {site} 用表", "sheet of site {site}"),
     "print_all_sites": ("全部采样点用表", "all site sheets"),
     "print_all_routes": ("全部扫楼与上门路线", "all sweeper and door-team routes"),
-    "print_site_routes": ("采样点 {site} 的扫楼与上门路线", "routes of site {site}'s sweepers and door teams"),
+    "print_site_routes": (
+        "采样点 {site} 的扫楼与上门路线",
+        "routes of site {site}'s sweepers and door teams",
+    ),
     "print_site_notices": ("采样点 {site} 各楼栋通知", "notices of site {site}'s buildings"),
     "print_notice_langs": ("通知语言（每种语言一页）", "notice languages (one page each)"),
     "print_notices": ("全部楼栋通知", "all building notices"),
