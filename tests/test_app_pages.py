@@ -228,6 +228,13 @@ def test_print_page_offers_a_site_pdf_and_the_plan_zip() -> None:
     ver = versions.latest(sc)
     assert ver is not None
     assert len(calls) == len(versions.load_version(sc, ver)[0].calls)
+    # After an edit the files of the plan before it are gone (they would print the old plan).
+    app.switch_page("ui/edit_page.py").run()
+    app.selectbox(key=state.MB_SITE).set_value(sc.sites[-1].site_id).run()
+    app.button(key=state.MB_APPLY).click().run()
+    app.switch_page("ui/print_page.py").run()
+    assert app.session_state[state.DOWNLOADS] == {}
+    assert not app.download_button
 
 
 def test_a_broken_version_on_disk_is_reported_and_the_previous_one_opens() -> None:

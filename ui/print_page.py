@@ -57,6 +57,10 @@ def render() -> None:
     st.caption(t("view_version_line", label=ver.label, id=ver.id, edits=len(edits)))
     plan_key = ver.id + json.dumps([to_record(e) for e in edits], sort_keys=True)
     language = lang()
+    # Files of other plans (before an edit, another version) are not offered: let them go.
+    store = st.session_state.setdefault(state.DOWNLOADS, {})
+    for old in [k for k in store if k[0] != plan_key]:
+        del store[old]
 
     st.subheader(t("print_sheets"))
     used = sorted({d.site_id for d in plan.desks}, key=lambda s: sc.site_index[s])
