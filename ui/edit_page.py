@@ -315,7 +315,8 @@ def render() -> None:
         with tabs[1]:
             move_wave_form(sc, plan)
         with tabs[2]:
-            desks_editor(sc, plan, f"{ver.id}_{len(edits)}")
+            # ``updated`` moves on every edit and undo: a fresh table each time.
+            desks_editor(sc, plan, f"{ver.id}_{ver.updated}")
             desks_form(sc)
         with tabs[3]:
             close_form(sc, plan)
