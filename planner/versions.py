@@ -24,6 +24,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,9 +41,25 @@ HOME_ENV = "PLANNER_HOME"
 
 
 def planner_home() -> Path:
-    """The versions folder: ``$PLANNER_HOME`` or ``~/.planner``."""
+    """The versions folder: ``$PLANNER_HOME`` or ``~/.planner``; when that cannot be written
+    (a read-only home, a missing drive), a ``planner-versions`` folder in the system's temporary
+    folder, so that work is still kept (the page shows where)."""
     value = os.environ.get(HOME_ENV, "").strip()
-    return Path(value).expanduser() if value else Path.home() / ".planner"
+    chosen = Path(value).expanduser() if value else Path.home() / ".planner"
+    if _writable(chosen):
+        return chosen
+    return Path(tempfile.gettempdir()) / "planner-versions"
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".probe-{uuid.uuid4().hex[:8]}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError:
+        return False
+    return True
 
 
 def scenario_key(scenario: Scenario) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,7 +33,13 @@ def test_home_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_pa
     monkeypatch.setenv("PLANNER_HOME", str(tmp_path / "vers"))
     assert versions.planner_home() == tmp_path / "vers"
     monkeypatch.delenv("PLANNER_HOME")
-    assert versions.planner_home() == Path.home() / ".planner"
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    assert versions.planner_home() == tmp_path / "user" / ".planner"
+    # A folder that cannot be written falls back to the temporary folder: work is still kept.
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("PLANNER_HOME", str(blocker / "sub"))
+    assert versions.planner_home() == Path(tempfile.gettempdir()) / "planner-versions"
 
 
 def test_a_version_and_its_edits_load_back(tiny: Scenario, plan: Plan, tmp_path: Path) -> None:
