@@ -82,6 +82,8 @@ def evaluate(scenario: Scenario, plan: Plan, reps: int = REPS, seed: int = SEED)
     names = {s.site_id: s.name for s in scenario.sites}
     frame = sim.sites.copy()
     frame["site_id"] = frame["site_id"].astype(str)
+    numbers = ["arrivals", "peak_queue", "queue_capacity", "wait_p95", "utilisation"]
+    frame[numbers] = frame[numbers].astype(float)  # an empty table has object columns
     grouped = frame.groupby("site_id", sort=True)
     sites = pd.DataFrame(
         {

@@ -129,3 +129,13 @@ def test_formatting_of_cards() -> None:
     assert views.format_delta("finish", 12.0, "en") == "+12 min"
     assert views.format_delta("finish", 0.0, "en") is None
     assert views.format_delta("done_by_deadline", -0.035, "en") == "-3.5 pp"
+
+
+def test_a_plan_with_nobody_at_any_site_still_evaluates(tiny: Scenario) -> None:
+    empty = Plan(desks=(), calls=(), visits=(), roster=())
+    ev = views.evaluate(tiny, empty)
+    assert ev.sites.empty and ev.queue.empty
+    assert ev.values["done_by_deadline"] == 0.0 and ev.values["staff_hours"] == 0.0
+    assert {p.code for p in ev.problems} >= {"chk_no_calls"}
+    assert views.timeline_rows(tiny, empty).empty and views.roster_rows(tiny, empty).empty
+    assert (views.map_layers(tiny, empty)["buildings"]["site_id"] == "").all()
