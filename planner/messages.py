@@ -1159,7 +1159,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "    更优方案：步行等 {objective:,.0f} 人·米（下界 {bound:,.0f}，差距 {gap:.1%}）",
         "    better plan: {objective:,.0f} person-metres walking and opening (bound {bound:,.0f}, gap {gap:.1%})",
     ),
-    "cli_bad_lang": ("不支持的语言“{value}”：请用 zh 或 en", 'language "{value}" is not supported: use zh or en'),
+    "cli_bad_lang": (
+        "不支持的语言“{value}”：请用 zh 或 en",
+        'language "{value}" is not supported: use zh or en',
+    ),
     # (end of solver bounds section)
 }
 
