@@ -301,6 +301,8 @@ def solve(
     scenario = _load_or_exit(scenario_dir, lang)
 
     def progress(record: dict[str, object]) -> None:
+        if record.get("phase") == "start":
+            return  # the line comes when the stage ends, with its time
         if record.get("incumbent"):
             objective, bound = float(record["objective"]), float(record["bound"])  # type: ignore[arg-type]
             gap = (objective - bound) / objective if objective > 0 else 0.0

@@ -37,9 +37,11 @@ from __future__ import annotations
 
 import heapq
 import math
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +69,7 @@ _LP_SHARE = 0.3  # of what is left, at most, for the LP relaxation (GLOP)
 _KERNEL_SHARE = 0.25  # for the restricted model on the LP support
 _LNS_SHARE = 0.7  # the neighbourhood search ends by this share; the full model gets the rest
 _MARGIN = 0.05  # seconds kept free at the end of a wall-clock budget
+_POLL_S = 0.1  # seconds between polls of the caller's stop request during a CP-SAT solve
 _LP_MAX_PAIRS = 400_000  # no LP relaxation above this many allowed pairs
 _EPS = 1e-6  # LP values above this are in the support
 # GLOP's dual simplex is 1.6x faster on pmedcap and 2.5x on a town-sized model, but its LP
@@ -217,11 +220,18 @@ class _Problem:
 class _Clock:
     """Wall-clock or deterministic budget shared by all CP-SAT calls."""
 
-    def __init__(self, limit: float, deterministic: bool) -> None:
+    def __init__(
+        self, limit: float, deterministic: bool, poll: Callable[[], bool] | None = None
+    ) -> None:
         self.limit = max(0.0, float(limit))
         self.deterministic = deterministic
         self.start = time.perf_counter()
         self.dtime = 0.0
+        self.poll = poll
+
+    def stopped(self) -> bool:
+        """The caller's stop request (polled; see ``solve_location``'s ``stop``)."""
+        return self.poll is not None and bool(self.poll())
 
     def wall(self) -> float:
         return time.perf_counter() - self.start
@@ -233,6 +243,30 @@ class _Clock:
         return max(0.0, self.limit - self.used())
 
 
+@contextmanager
+def _watch(solver: cp_model.CpSolver, clock: _Clock) -> Iterator[None]:
+    """Stop ``solver`` from another thread as soon as the caller asks (CP-SAT's stop_search is
+    meant for that); a long solve that finds nothing new would otherwise run to its limit."""
+    if clock.poll is None:
+        yield
+        return
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(_POLL_S):
+            if clock.stopped():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+
+
 class _Reporter:
     """Sends monotone progress reports; remembers a stop request or a callback exception."""
 
@@ -241,8 +275,17 @@ class _Reporter:
         self.clock = clock
         self.best = math.inf
         self.bound = -math.inf
-        self.stop = False
+        self.stop_requested = False
         self.error: BaseException | None = None
+
+    @property
+    def stop(self) -> bool:
+        """Stop asked by the progress callback (it returned True or raised) or by the caller."""
+        return self.stop_requested or self.clock.stopped()
+
+    @stop.setter
+    def stop(self, value: bool) -> None:
+        self.stop_requested = value
 
     def report(self, phase: str, objective: float, bound: float | None = None) -> None:
         if bound is not None:
@@ -308,6 +351,7 @@ def solve_location(
     deterministic: bool = False,
     hint: tuple[ArrayLike, ArrayLike] | None = None,
     progress: Progress | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> LocationResult:
     """Open facilities and assign every customer to exactly one open facility at least cost.
 
@@ -362,6 +406,9 @@ def solve_location(
         is found, so the objectives strictly decrease. If it returns ``True`` the search stops
         and the best plan so far is returned; an exception it raises stops the search and is
         re-raised.
+    stop
+        Polled between searches and, every 0.1 s, during each CP-SAT solve; once it returns
+        ``True`` the search ends and the best plan so far is returned (a user's stop button).
 
     Returns
     -------
@@ -376,7 +423,7 @@ def solve_location(
         non-finite opening cost, a pin out of range, ``p`` outside ``[0, m]``, ``max_open < 0``
         or ``max_open < p``.
     """
-    clock = _Clock(time_limit, deterministic)
+    clock = _Clock(time_limit, deterministic, stop)
     prob, reason = _prepare(
         demand,
         capacity,
@@ -1091,10 +1138,12 @@ def _solve_model(
     _params(solver, limit, clock, seed, workers)
     if first:
         solver.parameters.stop_after_first_solution = True
-    if reporter is not None:
-        status = solver.solve(model, _SolutionCallback(reporter, prob.scale, prob.slack, "full"))
-    else:
-        status = solver.solve(model)
+    with _watch(solver, clock):
+        if reporter is not None:
+            callback = _SolutionCallback(reporter, prob.scale, prob.slack, "full")
+            status = solver.solve(model, callback)
+        else:
+            status = solver.solve(model)
     clock.dtime += solver.response_proto.deterministic_time
     if status == cp_model.INFEASIBLE:
         return None, _Proof(

@@ -401,6 +401,43 @@ def test_progress_can_stop_the_search() -> None:
     check_plan(res, demand, capacity, open_cost, cost)
 
 
+def test_caller_stop_is_polled() -> None:
+    """The page's stop button: a polled request ends the search with the plan in hand."""
+    demand, capacity, open_cost, cost = synthetic(5, m=30, n=120)
+    reports: list[dict[str, object]] = []
+    res = solve_location(
+        demand, capacity, open_cost, cost, time_limit=30, progress=reports.append, stop=lambda: True
+    )
+    assert res.has_plan and {r["phase"] for r in reports} <= {"hint", "construct"}
+    check_plan(res, demand, capacity, open_cost, cost)
+
+
+def test_a_running_cp_sat_search_is_stopped_from_outside() -> None:
+    """A search that finds nothing new would run to its limit; the watcher stops it."""
+    from ortools.sat.python import cp_model
+
+    from planner.location import _Clock, _watch
+
+    # Heaviest independent set of a random graph: solutions come at once, the proof does not.
+    rng = np.random.default_rng(0)
+    model = cp_model.CpModel()
+    nodes = 400
+    x = [model.new_bool_var(f"x{i}") for i in range(nodes)]
+    for i, j in itertools.combinations(range(nodes), 2):
+        if rng.random() < 0.03:
+            model.add_bool_or([x[i].Not(), x[j].Not()])
+    model.maximize(sum(int(w) * v for w, v in zip(rng.integers(1, 100, nodes), x, strict=True)))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 60.0
+    solver.parameters.num_workers = 1
+    flag = threading.Event()
+    threading.Timer(0.3, flag.set).start()
+    with _watch(solver, _Clock(60.0, False, flag.is_set)):
+        status = solver.solve(model)
+    assert status == cp_model.FEASIBLE  # stopped with a solution but no proof
+    assert solver.wall_time < 30.0  # far below the 60 s limit it would otherwise use
+
+
 def test_progress_exception_propagates() -> None:
     demand, capacity, open_cost, cost = synthetic(6)
 

@@ -105,6 +105,11 @@ class _Clock:
         left = max(0.5, self.config.time_limit - self.elapsed())
         return max(0.5, min(left * 0.9, self.config.time_limit * _SHARE.get(stage, 0.1)))
 
+    def begin(self, stage: str) -> None:
+        """Tell the caller a stage is starting (progress only; not kept in ``stages``)."""
+        if self.progress is not None:
+            self.progress({"stage": stage, "seconds": round(self.elapsed(), 3), "phase": "start"})
+
     def incumbent(self, message: dict[str, Any]) -> bool:
         """Forward a search's improvement (objective, bound) as progress; ``True`` = stop it."""
         if self.progress is not None:
@@ -136,13 +141,15 @@ def solve(
     locks
         Decisions to keep (:class:`Locks`); the rest is re-optimised.
     progress
-        Called with a plain dict after each stage (``stage``, ``seconds`` and the stage's numbers)
-        and, with ``"incumbent": True``, whenever the location search improves (``objective``,
-        ``bound``: people x metres of walking plus opening costs).
+        Called with a plain dict after each stage (``stage``, ``seconds`` and the stage's numbers),
+        with ``"phase": "start"`` when a stage begins, and, with ``"incumbent": True``, whenever
+        the location search improves (``objective``, ``bound``: people x metres of walking plus
+        opening costs).
     stop
         Polled during the solve (e.g. ``threading.Event().is_set``); once it returns ``True``
-        every remaining search returns its best so far and the plan is finished from there (still
-        checked and simulated). ``stages`` then ends with a record whose ``stopped`` is ``True``.
+        every remaining search returns its best so far (a running CP-SAT search within 0.1 s) and
+        the plan is finished from there with at most two calling rounds (still checked and
+        simulated). ``stages`` then ends with a record whose ``stopped`` is ``True``.
 
     Returns
     -------
@@ -167,6 +174,7 @@ def solve(
     clock.report("prepare", lower_bound=bound, target=target)
 
     # 1. Door routes.
+    clock.begin("doors")
     stops = door_stops(scenario)
     counts = scenario.staff_count()
     crew = scenario.crew
@@ -185,6 +193,7 @@ def solve(
     clock.report("doors", teams=len(doors.teams), end=doors.makespan_end, stops=len(stops))
 
     # 2. Location.
+    clock.begin("location")
     data = prepare(scenario, config.candidates, locks.closed_sites, locks.building_site)
     capacity = np.array(
         [
@@ -222,6 +231,7 @@ def solve(
             seed=config.seed,
             deterministic=True,
             progress=clock.incumbent,
+            stop=clock.stopped if clock.stop is not None else None,
         )
 
     location = locate(capacity, data.candidates.T[:, callers], most_sites)
@@ -262,6 +272,7 @@ def solve(
     )
 
     # 3. Desks.
+    clock.begin("desks")
     slot = config.slot_min
     n_slots = max(1, (horizon - rnd.start) // slot)
     crews, marshals = crews_per_slot(
@@ -312,6 +323,7 @@ def solve(
     )
 
     # 4. Roster for desks, marshals and door teams.
+    clock.begin("roster")
     teams = [TeamNeed(t, lo, hi) for t, (lo, hi) in doors.team_windows.items()]
     roster = build_roster(scenario, desks=planned, teams=teams)
     staffed = _keep_pinned(staffed_desks(scenario, planned, roster.shifts), locks)
@@ -326,6 +338,7 @@ def solve(
     # wished; desks then stay open until the people called have been served (re-rostered).
     site_waves, ways = _site_waves(scenario, data.walk_min, site_of, config)
     for round_ in range(_ROUNDS):
+        clock.begin("sweeps")
         sweeps = dispatch_calls(
             scenario,
             site_waves,
@@ -345,10 +358,14 @@ def solve(
             late_min=late_summary(sweeps),
             extended_desk_hours=_desk_hours(extended) - _desk_hours(staffed),
         )
-        if _desk_hours(extended) <= _desk_hours(staffed) + 1e-9 or round_ == _ROUNDS - 1:
-            break  # on the last round the calls were timed against these very desks
+        if _desk_hours(extended) <= _desk_hours(staffed) + 1e-9:
+            break  # the calls were timed against these very desks
         roster = build_roster(scenario, desks=extended, teams=teams)
         staffed = _keep_pinned(staffed_desks(scenario, extended, roster.shifts), locks)
+        if round_ == _ROUNDS - 1 or (clock.stopped() and round_ >= 1):
+            # No more calling rounds: the calls keep their times, and the extension (staffed
+            # above) only adds desk time after them.
+            break
 
     plan = Plan(
         desks=tuple(staffed),
@@ -362,8 +379,10 @@ def solve(
             "stages": [s["stage"] for s in clock.stages],
         },
     ).canonical()
+    clock.begin("check")
     problems = check_plan(scenario, plan)
     clock.report("check", violations=len(problems))
+    clock.begin("simulate")
     sim = simulate(scenario, plan, reps=config.eval_reps, seed=config.seed, keep_people=0)
     clock.report(
         "simulate",
