@@ -17,7 +17,9 @@ information, not an error.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -265,6 +267,96 @@ def _close_site(scenario: Scenario, plan: Plan, site_id: str) -> Plan:
         roster=tuple(s for s in plan.roster if s.post != site_id),
         calls=calls,
     )
+
+
+# --- the desks table ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableChange:
+    """What a change of the page's desks table does.
+
+    Attributes
+    ----------
+    edits
+        The edits to make, one per changed row, in the scenario's site order.
+    notes
+        One line per cell not taken as typed (cleared, not a desk count, above the site's
+        ``max_desks``, or a site whose varying desks become one count all day), in the language
+        asked for.
+    """
+
+    edits: tuple[Edit, ...]
+    notes: tuple[str, ...]
+
+
+def _peak(plan: Plan, site_id: str) -> int:
+    spells = [d for d in plan.desks if d.site_id == site_id]
+    return max(
+        (sum(d.desks for d in spells if d.start <= s.start < d.end) for s in spells), default=0
+    )
+
+
+def edits_from_desk_table(
+    scenario: Scenario, plan: Plan, table: Mapping[str, object], lang: Lang | None = None
+) -> TableChange:
+    """The edits a desks table (site id -> peak desks cell as the user left it) asks for.
+
+    The table shows each site's peak desks. A row whose cell equals that makes no edit; 0 closes
+    the site (:class:`CloseSite`); another whole number sets that many desks over the site's
+    whole open span (:class:`SetDesks`), clamped to the site's ``max_desks``. A cleared cell
+    (``None``, NaN), a negative, fractional or non-numeric value makes no edit. Every cell not
+    taken as typed, and every site whose desks varied over the day, gets a note.
+    """
+    edits: list[Edit] = []
+    notes: list[str] = []
+    for site in scenario.sites:
+        if site.site_id not in table:
+            continue
+        value = table[site.site_id]
+        shown = _peak(plan, site.site_id)
+        number = _count(value)
+        if number is None:
+            blank = value is None or (isinstance(value, float) and math.isnan(value))
+            key = "edit_table_blank" if blank else "edit_table_bad"
+            notes.append(text(key, lang, site=site.site_id, value=value))
+            continue
+        desks = number
+        if desks > site.max_desks:
+            notes.append(
+                text("edit_table_clamped", lang, site=site.site_id, top=site.max_desks, value=desks)
+            )
+            desks = site.max_desks
+        if desks == shown:
+            continue
+        if desks == 0:
+            edits.append(CloseSite(site.site_id))
+            continue
+        levels = {d.desks for d in plan.desks if d.site_id == site.site_id}
+        spells = [d for d in plan.desks if d.site_id == site.site_id]
+        gaps = len(spells) > 1 and _has_gap(spells)
+        if len(levels) > 1 or gaps:
+            notes.append(text("edit_table_flattened", lang, site=site.site_id, desks=desks))
+        edits.append(SetDesks(site.site_id, desks))
+    return TableChange(tuple(edits), tuple(notes))
+
+
+def _count(value: object) -> int | None:
+    """``value`` as a desk count (a whole number >= 0), or ``None``."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number) or number < 0 or number != int(number):
+        return None
+    return int(number)
+
+
+def _has_gap(spells: Sequence[DeskSpell]) -> bool:
+    ordered = sorted(spells, key=lambda d: d.start)
+    return any(b.start > a.end for a, b in itertools.pairwise(ordered))
 
 
 # --- locks ---------------------------------------------------------------------------------------

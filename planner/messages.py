@@ -920,6 +920,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "edit_newly_over": ("修改后排队超出容量的点位：{sites}", "now over queue capacity: {sites}"),
     "edit_over": ("排队超出容量的点位：{sites}", "sites over queue capacity: {sites}"),
+    "edit_sep": ("；", "; "),
+    "edit_table_blank": (
+        "采样点 {site}：台数不能为空（0 表示关闭），未修改",
+        "site {site}: the desks cell cannot be empty (0 closes the site); nothing changed",
+    ),
+    "edit_table_bad": (
+        "采样点 {site}：“{value}”不是采样台数（0 或正整数），未修改",
+        'site {site}: "{value}" is not a number of desks (0 or a whole number); nothing changed',
+    ),
+    "edit_table_clamped": (
+        "采样点 {site} 最多 {top} 个采样台，已设为 {top}（输入为 {value}）",
+        "site {site} has at most {top} desks: set to {top} ({value} typed)",
+    ),
+    "edit_table_flattened": (
+        "采样点 {site} 原来各时段台数不同，现在全天均为 {desks} 个；只改某一时段请用下方表单",
+        "site {site} had desks varying over the day: now {desks} all day (the form below changes one time window)",
+    ),
     # versions
     "ver_title": ("方案版本（自动保存）", "Plan versions (saved automatically)"),
     "ver_none": ("还没有保存的版本", "no saved version yet"),

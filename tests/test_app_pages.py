@@ -337,3 +337,27 @@ def test_site_notices_come_in_the_languages_chosen() -> None:
     # A route sheet for the same site is offered as well.
     app.button(key="prep_routes_" + site).click().run()
     assert any(k[-2:] == ("routes", site) for k in store)
+
+
+def test_clearing_a_desk_cell_is_refused_with_a_message_not_a_traceback() -> None:
+    app = solved()
+    app.switch_page("ui/edit_page.py").run()
+    editor = app.data_editor[0]
+    frame = editor.value
+    row = int(frame.index[frame["desks"] > 0][0])
+    app.session_state[editor.key] = {
+        "edited_rows": {row: {"desks": None}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    assert not app.exception
+    site = frame.loc[row, "site_id"]
+    assert any(site in w.value for w in app.warning)
+    assert "修改记录（0 条）" in [h.value for h in app.subheader]
+    # The table shows the plan again (a fresh one), and the message is not repeated.
+    table = app.data_editor[0]
+    assert table.key != editor.key
+    assert int(table.value.loc[row, "desks"]) == int(frame.loc[row, "desks"])
+    app.run()
+    assert not any(site in w.value for w in app.warning)

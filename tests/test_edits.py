@@ -211,3 +211,38 @@ def test_reoptimising_with_the_locks_keeps_the_moved_building(tiny: Scenario) ->
     assert shut not in {d.site_id for d in locked.plan.desks}
     assert shut not in {c.site_id for c in locked.plan.calls}
     assert dataclasses.replace(again, made_by={}) != dataclasses.replace(solved, made_by={})
+
+
+def test_the_desk_table_becomes_edits_with_a_word_on_what_was_not_taken_as_typed(
+    tiny: Scenario, plan: Plan
+) -> None:
+    from planner.edits import TableChange, edits_from_desk_table
+    from planner.views import peak_desks
+
+    opened = sorted({d.site_id for d in plan.desks}, key=lambda s: tiny.site_index[s])
+    a, b = (tiny.sites[tiny.site_index[s]] for s in opened[:2])
+    assert a.max_desks > 2
+    # One desk all day at every open site: nothing varies over the day.
+    flat = apply_edits(tiny, plan, [SetDesks(s, 1) for s in opened])
+    shown = {s.site_id: peak_desks(flat).get(s.site_id, 0) for s in tiny.sites}
+    assert shown[a.site_id] == shown[b.site_id] == 1
+    # Unchanged rows make no edit.
+    assert edits_from_desk_table(tiny, flat, shown, "en") == TableChange((), ())
+    # A number above the site's max is clamped to it, and the user is told.
+    over = edits_from_desk_table(tiny, flat, {**shown, a.site_id: a.max_desks + 7}, "en")
+    assert over.edits == (SetDesks(a.site_id, a.max_desks),)
+    assert len(over.notes) == 1 and f"at most {a.max_desks}" in over.notes[0]
+    # A cleared cell, a negative or fractional number: no edit, a note each.
+    for bad in (None, float("nan"), -1, 1.5, "x"):
+        result = edits_from_desk_table(tiny, flat, {**shown, a.site_id: bad}, "zh")
+        assert result.edits == () and len(result.notes) == 1 and a.site_id in result.notes[0]
+    # 0 closes the site; several changed rows make one edit each, in the scenario's order.
+    both = edits_from_desk_table(tiny, flat, {**shown, b.site_id: 0, a.site_id: 2}, "en")
+    assert both == TableChange((SetDesks(a.site_id, 2), CloseSite(b.site_id)), ())
+    # Desks that vary over the day become one count all day: said so.
+    lo = min(d.start for d in flat.desks if d.site_id == a.site_id)
+    varying = apply_edits(tiny, flat, [SetDesks(a.site_id, 2, lo, lo + 30)])
+    assert peak_desks(varying)[a.site_id] == 2
+    result = edits_from_desk_table(tiny, varying, {**shown, a.site_id: 3}, "en")
+    assert result.edits == (SetDesks(a.site_id, 3),)
+    assert len(result.notes) == 1 and "all day" in result.notes[0]

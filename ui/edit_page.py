@@ -7,7 +7,16 @@ import pandas as pd
 import streamlit as st
 
 from planner import views
-from planner.edits import CloseSite, Edit, EditError, MarkAbsent, MoveBuilding, MoveWave, SetDesks
+from planner.edits import (
+    CloseSite,
+    Edit,
+    EditError,
+    MarkAbsent,
+    MoveBuilding,
+    MoveWave,
+    SetDesks,
+    edits_from_desk_table,
+)
 from planner.edits import describe as describe_edit
 from planner.model import Scenario
 from planner.plan import Plan
@@ -131,10 +140,11 @@ def move_wave_form(sc: Scenario, plan: Plan) -> None:
 
 
 def desks_editor(sc: Scenario, plan: Plan, key_suffix: str) -> None:
-    """Every site's peak desks in a table with fixed rows; a changed cell is an edit at once.
+    """Every site's peak desks in a table with fixed rows; a changed cell is an edit at once
+    (:func:`planner.edits.edits_from_desk_table` says which, and what was not taken as typed).
 
-    The editor's key changes with every edit, so the table it shows is always the plan's and
-    the next change is read against it (no edit is lost or applied twice)."""
+    The editor's key changes with every edit (and every refused change), so the table it shows is
+    always the plan's and the next change is read against it (no edit lost or applied twice)."""
     peaks = views.peak_desks(plan)
     frame = pd.DataFrame(
         {
@@ -144,9 +154,10 @@ def desks_editor(sc: Scenario, plan: Plan, key_suffix: str) -> None:
             "desks": [peaks.get(s.site_id, 0) for s in sc.sites],
         }
     )
+    resets = int(st.session_state.get(state.DESK_RESETS) or 0)
     edited = st.data_editor(
         frame,
-        key=f"{state.DESK_EDITOR}_{key_suffix}",
+        key=f"{state.DESK_EDITOR}_{key_suffix}_{resets}",
         num_rows="fixed",
         hide_index=True,
         width="stretch",
@@ -156,23 +167,35 @@ def desks_editor(sc: Scenario, plan: Plan, key_suffix: str) -> None:
             "name": st.column_config.TextColumn(t("view_name")),
             "max_desks": st.column_config.NumberColumn(t("view_max_desks")),
             "desks": st.column_config.NumberColumn(
-                t("view_desks"), min_value=0, max_value=50, step=1
+                t("view_desks"),
+                min_value=0,
+                max_value=max(s.max_desks for s in sc.sites),
+                step=1,
+                required=True,
             ),
         },
     )
-    changed = edited[edited["desks"] != frame["desks"]]
-    if len(changed):
-        new: list[Edit] = []
-        for row in changed.itertuples():
-            desks = max(0, min(int(row.desks), int(row.max_desks)))
-            new.append(CloseSite(row.site_id) if desks == 0 else SetDesks(row.site_id, desks))
-        for edit in new:
-            session.add_edit(sc, edit)
-        st.session_state[state.EDIT_FLASH] = (
-            "success",
-            "；".join(describe_edit(e, lang()) for e in new),
-        )
-        st.rerun()
+    changed = edited[edited["desks"].ne(frame["desks"])]  # a cleared cell (NaN) differs too
+    if not len(changed):
+        return
+    asked = edits_from_desk_table(
+        sc, plan, dict(zip(changed["site_id"], changed["desks"], strict=True)), lang()
+    )
+    lines = [*asked.notes]
+    done = bool(asked.edits)
+    try:
+        session.add_edits(sc, asked.edits)
+    except EditError as exc:
+        lines.insert(0, str(exc))
+        done = False
+    else:
+        lines[:0] = [describe_edit(e, lang()) for e in asked.edits]
+    if asked.notes or not done:
+        # Nothing or not all as typed: a fresh table shows the plan as it is.
+        st.session_state[state.DESK_RESETS] = resets + 1
+    kind = "success" if done and not asked.notes else "warning"
+    st.session_state[state.EDIT_FLASH] = (kind, t("edit_sep").join(lines))
+    st.rerun()
 
 
 def desks_form(sc: Scenario) -> None:

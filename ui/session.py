@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -186,14 +187,20 @@ def open_version(sc: Scenario, ver: versions.Version) -> None:
 def add_edit(sc: Scenario, edit: Edit) -> None:
     """Apply ``edit`` (raises :class:`planner.edits.EditError` if it names unknown things) and
     save the edit list to disk at once."""
+    add_edits(sc, [edit])
+
+
+def add_edits(sc: Scenario, new: Sequence[Edit]) -> None:
+    """Apply ``new`` after the current edits, all or none (raises
+    :class:`planner.edits.EditError` before saving anything), and save the edit list at once."""
     base = base_plan(sc)
     ver = version(sc)
-    if base is None or ver is None:
+    if base is None or ver is None or not new:
         return
-    new = [*edits(sc), edit]
-    apply_edits(sc, base, new)  # fail before saving anything
-    st.session_state[state.EDITS] = new
-    st.session_state[state.VERSION] = versions.save_edits(ver, new)
+    after = [*edits(sc), *new]
+    apply_edits(sc, base, after)  # fail before saving anything
+    st.session_state[state.EDITS] = after
+    st.session_state[state.VERSION] = versions.save_edits(ver, after)
 
 
 def undo(sc: Scenario) -> Edit | None:

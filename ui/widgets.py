@@ -106,4 +106,5 @@ def flash() -> None:
     if not message:
         return
     kind, body = message
-    {"error": st.error, "info": st.info, "success": st.success}.get(kind, st.info)(body)
+    shown = {"error": st.error, "warning": st.warning, "info": st.info, "success": st.success}
+    shown.get(kind, st.info)(body)
