@@ -91,7 +91,20 @@ _KIND_OF: dict[type, str] = {cls: kind for kind, cls in _KINDS.items()}
 
 
 class EditError(ValueError):
-    """An edit names something the scenario or plan does not have (a programming or file error)."""
+    """An edit the plan cannot take: it names something the scenario or plan does not have, or a
+    time or desk count that cannot be (a programming, file or input error).
+
+    ``str()`` is the English text; :meth:`message` says it in the page's language.
+    """
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = key
+        self.values = values
+        super().__init__(text(key, "en", **values))
+
+    def message(self, lang: Lang | None = None) -> str:
+        """The catalogue message ``key`` with its values, in ``lang``."""
+        return text(self.key, lang, **self.values)
 
 
 # --- records (JSON) ------------------------------------------------------------------------------
@@ -115,11 +128,11 @@ def from_record(record: dict[str, Any]) -> Edit:
     kind = values.pop("kind", None)
     cls = _KINDS.get(str(kind))
     if cls is None:
-        raise EditError(f"unknown edit kind {kind!r}")
+        raise EditError("edit_err_kind", kind=kind)
     try:
         edit: Edit = cls(**values)
     except TypeError as exc:
-        raise EditError(f"{kind}: {exc}") from None
+        raise EditError("edit_err_fields", kind=kind, error=exc) from None
     return edit
 
 
@@ -166,34 +179,59 @@ def apply_edit(scenario: Scenario, plan: Plan, edit: Edit) -> Plan:
 
 
 def _validate(scenario: Scenario, plan: Plan, edit: Edit) -> None:
-    def need(ok: bool, what: str) -> None:
+    def need(ok: bool, key: str, **values: object) -> None:
         if not ok:
-            raise EditError(what)
+            raise EditError(key, **values)
 
     site = getattr(edit, "site_id", None)
     if site is not None:
-        need(site in scenario.site_index, f"unknown site {site!r}")
+        need(site in scenario.site_index, "edit_err_unknown_site", site=site)
     if isinstance(edit, MoveBuilding | MoveWave):
-        need(edit.building_id in scenario.building_index, f"unknown building {edit.building_id!r}")
-        need(
-            any(c.building_id == edit.building_id for c in plan.calls),
-            f"building {edit.building_id!r} has no calling wave in the plan",
-        )
+        b = edit.building_id
+        need(b in scenario.building_index, "edit_err_unknown_building", building=b)
+        need(any(c.building_id == b for c in plan.calls), "edit_err_no_calls", building=b)
+        if edit.call_time is not None:
+            need(edit.call_time >= 0, "edit_err_negative_time", minutes=edit.call_time)
     if isinstance(edit, MoveWave):
         need(
             any(
                 c.building_id == edit.building_id and c.floor_from == edit.floor_from
                 for c in plan.calls
             ),
-            f"building {edit.building_id!r} has no wave from floor {edit.floor_from}",
+            "edit_err_no_wave",
+            building=edit.building_id,
+            floor=edit.floor_from,
         )
     if isinstance(edit, SetDesks):
-        top = scenario.sites[scenario.site_index[edit.site_id]].max_desks
-        need(0 <= edit.desks <= top, f"desks {edit.desks} outside 0..{top}")
-        if edit.start is not None and edit.end is not None:
-            need(edit.start < edit.end, "desk interval is empty")
+        _validate_desks(scenario, plan, edit)
     if isinstance(edit, MarkAbsent):
-        need(edit.staff_id in scenario.staff_index, f"unknown staff {edit.staff_id!r}")
+        need(edit.staff_id in scenario.staff_index, "edit_err_unknown_staff", staff=edit.staff_id)
+
+
+def _validate_desks(scenario: Scenario, plan: Plan, edit: SetDesks) -> None:
+    """Desks within 0..max_desks; the times given not negative and within the site's hours; the
+    window they make with the site's current span (for a bound not given) not empty."""
+    site = scenario.sites[scenario.site_index[edit.site_id]]
+    if not 0 <= edit.desks <= site.max_desks:
+        raise EditError(
+            "edit_err_desks_range", site=site.site_id, top=site.max_desks, desks=edit.desks
+        )
+    for minute in (edit.start, edit.end):
+        if minute is not None and minute < 0:
+            raise EditError("edit_err_negative_time", minutes=minute)
+    start, end = _window(scenario, plan, edit)
+    words = {"site": site.site_id, "start": format_hhmm(start), "end": format_hhmm(end)}
+    if start >= end:
+        raise EditError("edit_err_empty_interval", **words)
+    given_start = edit.start if edit.start is not None else site.open_from
+    given_end = edit.end if edit.end is not None else site.open_to
+    if given_start < site.open_from or given_end > site.open_to:
+        raise EditError(
+            "edit_err_outside_hours",
+            open=format_hhmm(site.open_from),
+            close=format_hhmm(site.open_to),
+            **words,
+        )
 
 
 def _move_calls(plan: Plan, chosen: Any, edit: MoveBuilding | MoveWave) -> Plan:
@@ -222,10 +260,14 @@ def _site_span(scenario: Scenario, plan: Plan, site_id: str) -> tuple[int, int]:
     return site.open_from, site.open_to
 
 
-def _set_desks(scenario: Scenario, plan: Plan, edit: SetDesks) -> tuple[DeskSpell, ...]:
+def _window(scenario: Scenario, plan: Plan, edit: SetDesks) -> tuple[int, int]:
+    """The [start, end) a :class:`SetDesks` covers: bounds not given are the site's span."""
     lo, hi = _site_span(scenario, plan, edit.site_id)
-    start = lo if edit.start is None else edit.start
-    end = hi if edit.end is None else edit.end
+    return (lo if edit.start is None else edit.start), (hi if edit.end is None else edit.end)
+
+
+def _set_desks(scenario: Scenario, plan: Plan, edit: SetDesks) -> tuple[DeskSpell, ...]:
+    start, end = _window(scenario, plan, edit)
     pieces: list[DeskSpell] = []
     for d in plan.desks:
         if d.site_id != edit.site_id:

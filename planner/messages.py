@@ -921,6 +921,35 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "edit_newly_over": ("修改后排队超出容量的点位：{sites}", "now over queue capacity: {sites}"),
     "edit_over": ("排队超出容量的点位：{sites}", "sites over queue capacity: {sites}"),
     "edit_sep": ("；", "; "),
+    "edit_err_unknown_site": ("没有采样点 {site}", "there is no site {site}"),
+    "edit_err_unknown_building": ("没有楼栋 {building}", "there is no building {building}"),
+    "edit_err_no_calls": (
+        "楼栋 {building} 在方案中没有呼叫批次",
+        "building {building} has no calling wave in the plan",
+    ),
+    "edit_err_no_wave": (
+        "楼栋 {building} 没有自 {floor} 层起的批次",
+        "building {building} has no wave from floor {floor}",
+    ),
+    "edit_err_desks_range": (
+        "采样点 {site} 的台数应在 0 到 {top} 之间（输入为 {desks}）",
+        "site {site} takes 0 to {top} desks ({desks} asked)",
+    ),
+    "edit_err_negative_time": (
+        "时间不能早于当天 00:00（{minutes} 分钟）",
+        "a time cannot be before 00:00 ({minutes} min)",
+    ),
+    "edit_err_outside_hours": (
+        "采样点 {site} 的开放时间为 {open}–{close}，{start}–{end} 超出了这个范围",
+        "site {site} is open {open}-{close}: {start}-{end} is outside that",
+    ),
+    "edit_err_empty_interval": (
+        "采样点 {site}：{start}–{end} 是空时段（开始须早于结束，未填的一端取该点现有的开放时段）",
+        "site {site}: {start}-{end} is an empty time window (the start must come before the end; a bound left empty is the site's current open span)",
+    ),
+    "edit_err_unknown_staff": ("没有人员 {staff}", "there is no staff member {staff}"),
+    "edit_err_kind": ("未知的修改类型“{kind}”", 'unknown kind of edit "{kind}"'),
+    "edit_err_fields": ("修改“{kind}”的字段有误：{error}", 'edit "{kind}" has wrong fields: {error}'),
     "edit_table_blank": (
         "采样点 {site}：台数不能为空（0 表示关闭），未修改",
         "site {site}: the desks cell cannot be empty (0 closes the site); nothing changed",

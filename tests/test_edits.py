@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 from conftest import SCENARIOS
@@ -246,3 +247,32 @@ def test_the_desk_table_becomes_edits_with_a_word_on_what_was_not_taken_as_typed
     result = edits_from_desk_table(tiny, varying, {**shown, a.site_id: 3}, "en")
     assert result.edits == (SetDesks(a.site_id, 3),)
     assert len(result.notes) == 1 and "all day" in result.notes[0]
+
+
+def test_edits_that_would_do_nothing_or_name_impossible_times_are_refused_in_words(
+    tiny: Scenario, plan: Plan
+) -> None:
+    site_id = plan.desks[0].site_id
+    site = tiny.sites[tiny.site_index[site_id]]
+    hi = max(d.end for d in plan.desks if d.site_id == site_id)
+    b = plan.calls[0].building_id
+    wave = plan.calls[0]
+    refused = [
+        SetDesks(site_id, 1, hi + 10),  # starts after the site's span, no end: empty
+        SetDesks(site_id, 1, -100, 5),  # a negative time
+        SetDesks(site_id, 1, site.open_from - 30, site.open_from + 30),  # before the site opens
+        SetDesks(site_id, 1, site.open_from, site.open_to + 60),  # after it closes
+        MoveBuilding(b, None, -500),
+        MoveWave(b, wave.floor_from, None, -1),
+    ]
+    for edit in refused:
+        with pytest.raises(EditError) as caught:
+            apply_edits(tiny, plan, [edit])
+        zh, en = caught.value.message("zh"), caught.value.message("en")
+        assert zh != en and re.search(r"[\u4e00-\u9fff]", zh), edit
+        assert str(caught.value) == en
+    # Within the site's hours, a window is fine.
+    apply_edits(tiny, plan, [SetDesks(site_id, 1, site.open_from, site.open_from + 60)])
+    with pytest.raises(EditError) as caught:
+        apply_edits(tiny, plan, [MarkAbsent("nobody")])
+    assert "nobody" in caught.value.message("zh")

@@ -33,7 +33,7 @@ def _apply(sc: Scenario, edit: Edit) -> None:
     try:
         session.add_edit(sc, edit)
     except EditError as exc:
-        st.session_state[state.EDIT_FLASH] = ("error", str(exc))
+        st.session_state[state.EDIT_FLASH] = ("error", exc.message(lang()))
     else:
         st.session_state[state.EDIT_FLASH] = ("success", describe_edit(edit, lang()))
     st.rerun()
@@ -186,7 +186,7 @@ def desks_editor(sc: Scenario, plan: Plan, key_suffix: str) -> None:
     try:
         session.add_edits(sc, asked.edits)
     except EditError as exc:
-        lines.insert(0, str(exc))
+        lines.insert(0, exc.message(lang()))
         done = False
     else:
         lines[:0] = [describe_edit(e, lang()) for e in asked.edits]
