@@ -211,6 +211,9 @@ def replay(
     whatif: Annotated[
         bool, typer.Option("--whatif/--no-whatif", help="Re-simulate with calibrated parameters.")
     ] = True,
+    tz: Annotated[
+        str, typer.Option("--tz", help="Time zone of the round (times with an offset convert).")
+    ] = "Asia/Shanghai",
 ) -> None:
     """Replay a round from its sampling log: what happened, calibration, plan against actual.
 
@@ -236,6 +239,7 @@ def replay(
             seed=seed,
             solve_time=solve_time if solve_time > 0 else None,
             whatif=whatif,
+            timezone=tz,
         )
     except LogError as exc:
         _echo_problems(exc.problems, lang)

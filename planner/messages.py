@@ -1018,6 +1018,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # --- replay: sampling logs, reconstruction, calibration (issue 7) ----------------------------
     # sampling log rows (never echo a personal identifier in these)
     "log_missing": ("找不到采样记录文件", "sampling log file not found"),
+    "log_unreadable": (
+        "无法按 CSV 读取（检查分隔符、引号与编码）",
+        "cannot be read as CSV (check separators, quotes and encoding)",
+    ),
+    "log_bad_tz": (
+        "未知时区“{value}”（如 Asia/Shanghai）",
+        'unknown time zone "{value}" (e.g. Asia/Shanghai)',
+    ),
+    "log_bad_columns": (
+        "这一行的字段数与表头不符（多了或少了逗号），已跳过",
+        "this row has a different number of fields than the header (a comma too many or too few): row skipped",
+    ),
+    "log_duplicate_column": (
+        "有两列对应同一字段，使用第一列",
+        "two columns map to this field: the first one is used",
+    ),
+    "log_mapping_table": (
+        "应为表（[columns] 下写 \"列名\" = \"字段\"）",
+        'must be a table ([columns] with "column name" = "field" lines)',
+    ),
     "log_column_missing": (
         "缺少必填列（可用中文列名如 采样点、采样时间，或用 --mapping 映射列名）",
         "required column is missing (Chinese export names such as 采样点, 采样时间 work, or map names with --mapping)",

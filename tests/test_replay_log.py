@@ -77,6 +77,8 @@ def messy_log(tiny: Tiny, folder: Path) -> tuple[Path, list[str], dict[int, str]
         21: ("arrived_at", "2022-03-16 23:00:00", "log_arrived_after"),
         34: ("building_id", "B-NOWHERE", "log_unknown_building"),
         55: ("arrived_at", "soon", "log_bad_time"),
+        # A row shifted by one column: an ID number where the building should be.
+        144: ("building_id", id_card(144), "log_unknown_building"),
     }
     codes: dict[int, str] = {}
     for i, (column, value, code) in bad.items():
@@ -98,8 +100,8 @@ def test_bad_rows_are_listed_and_skipped(tiny: Tiny, tmp_path: Path) -> None:
     got = {p.row: p.code for p in log.problems}
     assert got == codes
     errors = [p for p in log.problems if p.severity == "error"]
-    assert log.skipped == len(errors) == 7
-    assert len(log.frame) == len(tiny.log) - 7
+    assert log.skipped == len(errors) == 8
+    assert len(log.frame) == len(tiny.log) - 8
     assert set(log.frame["row"]).isdisjoint(p.row for p in errors)
     # The columns were recognised from their Chinese names.
     assert {"site_id", "sampled_at", "desk", "tube_id", "building_id", "person", "arrived_at"} <= (
@@ -152,10 +154,10 @@ def test_no_clear_ids_anywhere_in_the_report(tiny: Tiny, tmp_path: Path) -> None
     assert leaked == []
     # ...while the hashes are there, and the report says how many were hashed.
     summary = (out / "summary.md").read_text(encoding="utf-8")
-    kept = len(tiny.log) - 7
+    kept = len(tiny.log) - 8
     assert f"{kept:,} personal identifiers replaced by salted hashes" in summary
     problems = pd.read_csv(out / "problems.csv")
-    assert len(problems) == 8 and set(problems["severity"]) == {"error", "warning"}
+    assert len(problems) == 9 and set(problems["severity"]) == {"error", "warning"}
     hashed = pd.read_parquet(out / "log.parquet")["person"]
     assert hashed.str.fullmatch(r"[0-9a-f]{16}").all()
 

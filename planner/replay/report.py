@@ -19,7 +19,7 @@ from planner.messages import Lang, text
 from planner.model import Scenario
 from planner.plan import Plan
 from planner.replay.calibrate import Calibration, calibrate
-from planner.replay.log import Salt, SamplingLog, read_log
+from planner.replay.log import DEFAULT_TZ, Salt, SamplingLog, read_log
 from planner.replay.reconstruct import Reconstruction, reconstruct
 from planner.replay.whatif import WhatIf, plan_vs_actual, what_if
 from planner.timefmt import format_hhmm
@@ -51,6 +51,7 @@ def replay(
     seed: int = 0,
     solve_time: float | None = 30.0,
     whatif: bool = True,
+    timezone: str = DEFAULT_TZ,
 ) -> Replay:
     """Replay a round from its sampling log.
 
@@ -71,13 +72,15 @@ def replay(
         Seconds for solving a new plan on the calibrated scenario; ``None`` skips the new plan.
     whatif
         ``False`` skips the what-if simulations altogether.
+    timezone
+        The round's time zone (see :func:`planner.replay.log.read_log`).
 
     Raises
     ------
     planner.replay.log.LogError
         When the log cannot be read at all.
     """
-    log = read_log(log_path, scenario, salt=salt, mapping=mapping)
+    log = read_log(log_path, scenario, salt=salt, mapping=mapping, timezone=timezone)
     recon = reconstruct(scenario, log)
     calibration = calibrate(scenario, log, recon, plan)
     versus = None if plan is None else plan_vs_actual(scenario, plan, log, reps=reps, seed=seed)
