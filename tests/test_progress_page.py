@@ -89,3 +89,34 @@ def test_a_missing_log_is_reported_not_raised(tmp_path: Path) -> None:
     assert not app.exception
     assert app.error[0].value == "the sampling log cannot be used (1 problems)"
     assert "sampling log file not found" in app.dataframe[0].value.to_string()
+
+
+class FakeUpload:
+    """What st.file_uploader returns (AppTest cannot upload): a name and the bytes."""
+
+    def __init__(self, path: Path) -> None:
+        self.name = path.name
+        self._data = path.read_bytes()
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def test_an_uploaded_log_is_read_in_memory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # The upload holds clear IDs: no copy of it may be left on disk, on any rerun.
+    import tempfile
+
+    import streamlit
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(streamlit, "file_uploader", lambda *a, **k: FakeUpload(DEMO / "log.csv"))
+    app = progress_page("en")
+    app.text_input(key=state.PB_LOG_PATH).set_value("").run()
+    app.button(key="pb_run").click().run()
+    assert not app.exception
+    board = app.session_state[state.PB_BOARD]
+    pd.testing.assert_frame_equal(board.sites, expected_board(510).sites)
+    assert any("3 skipped" in c.value for c in app.caption)
+    assert list(scratch.iterdir()) == []

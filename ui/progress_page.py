@@ -6,7 +6,6 @@ kept in session state, so changing the time does not simulate again.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -39,8 +38,15 @@ def show_problems(problems: list[Problem]) -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
 
 
-def inputs() -> tuple[Path, str, Path | None, str]:
-    """Scenario folder, plan folder text, log file (upload or path) and the time text."""
+#: A sampling log: a file, or an upload's name and contents.
+LogSource = Path | tuple[str, bytes]
+
+
+def inputs() -> tuple[Path, str, LogSource | None, str]:
+    """Scenario folder, plan folder text, log (upload or path) and the time text.
+
+    An upload stays in memory: it holds clear identifiers, which must never be written to disk.
+    """
     names = bundled()
     default = names.index("tiny") if "tiny" in names else 0
     name = st.selectbox(t("ui_scenario"), names, index=default, key=state.PB_SCENARIO)
@@ -53,23 +59,25 @@ def inputs() -> tuple[Path, str, Path | None, str]:
         t("pb_log_path"), value=str(DEMO / "log.csv") if demo else "", key=state.PB_LOG_PATH
     )
     now_text = st.text_input(t("pb_now"), value="08:30", key=state.PB_NOW)
-    log_path: Path | None = None
+    log: LogSource | None = None
     if upload is not None:
-        suffix = ".parquet" if upload.name.lower().endswith(".parquet") else ".csv"
-        folder = Path(tempfile.mkdtemp(prefix="planner-log-"))
-        log_path = folder / f"log{suffix}"
-        log_path.write_bytes(upload.getvalue())
+        log = (upload.name, upload.getvalue())
     elif path_text.strip():
-        log_path = Path(path_text.strip())
-    return SCENARIOS / name, plan_text.strip(), log_path, now_text
+        log = Path(path_text.strip())
+    return SCENARIOS / name, plan_text.strip(), log, now_text
 
 
-def compute(scenario_dir: Path, plan_text: str, log_path: Path, now: int) -> Board | None:
+def compute(scenario_dir: Path, plan_text: str, log_source: LogSource, now: int) -> Board | None:
     """The board, or ``None`` after showing what is wrong with an input."""
     try:
         scenario = load_scenario(scenario_dir)
         plan = read_plan(Path(plan_text), scenario)
-        log = read_log(log_path, scenario, allow_empty=True)  # before the first sample: all 0
+        # allow_empty: before the first sample, everything is still to do.
+        if isinstance(log_source, Path):
+            log = read_log(log_source, scenario, allow_empty=True)
+        else:
+            name, data = log_source
+            log = read_log(data, scenario, allow_empty=True, name=name)
     except (ScenarioError, LogError) as exc:  # PlanError is a ScenarioError
         if isinstance(exc, PlanError):
             st.error(t("cli_plan_unreadable", count=len(exc.problems)))
@@ -133,15 +141,15 @@ def show(board: Board) -> None:
 def render() -> None:
     """The page body."""
     st.title(t("pb_title"))
-    scenario_dir, plan_text, log_path, now_text = inputs()
+    scenario_dir, plan_text, log_source, now_text = inputs()
     if st.button(t("pb_run"), key="pb_run", type="primary"):
         now = parse_hhmm(now_text)
         if now is None:
             st.error(t("pb_bad_now", value=now_text))
-        elif not plan_text or log_path is None:
+        elif not plan_text or log_source is None:
             st.warning(t("pb_need_inputs"))
         else:
-            st.session_state[state.PB_BOARD] = compute(scenario_dir, plan_text, log_path, now)
+            st.session_state[state.PB_BOARD] = compute(scenario_dir, plan_text, log_source, now)
     board = st.session_state.get(state.PB_BOARD)
     if isinstance(board, Board):
         show(board)
