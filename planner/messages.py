@@ -921,6 +921,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "edit_newly_over": ("修改后排队超出容量的点位：{sites}", "now over queue capacity: {sites}"),
     "edit_over": ("排队超出容量的点位：{sites}", "sites over queue capacity: {sites}"),
     "edit_sep": ("；", "; "),
+    "edit_not_saved": (
+        "无法保存到 {folder}，这一步没有执行：{what}（请检查磁盘空间与权限后重试）",
+        "could not save to {folder}, so this was not done: {what} (check disk space and permissions, then try again)",
+    ),
+    "edit_changed_elsewhere": (
+        "另一个会话刚修改了这个版本，已载入它的 {count} 处修改；你的这一步没有执行：{what}（如仍需要请重做）",
+        "another session changed this version meanwhile; its {count} edits are now shown and this was not done: {what} (do it again if still wanted)",
+    ),
+    "edit_details": ("详细信息", "details"),
+    "edit_undo_what": ("撤销“{edit}”", "undoing {edit}"),
     "edit_err_unknown_site": ("没有采样点 {site}", "there is no site {site}"),
     "edit_err_unknown_building": ("没有楼栋 {building}", "there is no building {building}"),
     "edit_err_no_calls": (

@@ -361,3 +361,55 @@ def test_clearing_a_desk_cell_is_refused_with_a_message_not_a_traceback() -> Non
     assert int(table.value.loc[row, "desks"]) == int(frame.loc[row, "desks"])
     app.run()
     assert not any(site in w.value for w in app.warning)
+
+
+def _move_first_building(app: AppTest) -> None:
+    sc = load_scenario(REPO / "scenarios" / "tiny")
+    app.selectbox(key=state.MB_SITE).set_value(sc.sites[-1].site_id).run()
+    app.button(key=state.MB_APPLY).click().run()
+
+
+def test_an_edit_that_cannot_be_saved_is_not_shown_as_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app = solved()
+    app.switch_page("ui/edit_page.py").run()
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(versions, "save_edits", full_disk)
+    _move_first_building(app)
+    assert not app.exception
+    assert any("无法保存" in e.value for e in app.error)
+    assert not any("改到采样点" in m.value for m in app.success)
+    assert any("No space left" in c.value for c in app.code)  # the details, in an expander
+    assert "修改记录（0 条）" in [h.value for h in app.subheader]
+    assert app.session_state[state.EDITS] == []
+    # Once the disk takes it again, the same edit goes through and is kept.
+    monkeypatch.undo()
+    _move_first_building(app)
+    assert "修改记录（1 条）" in [h.value for h in app.subheader]
+
+
+def test_two_sessions_editing_one_version_lose_nothing() -> None:
+    first = solved()
+    first.switch_page("ui/edit_page.py").run()
+    second = new_session()
+    second.switch_page("ui/edit_page.py").run()
+    assert "修改记录（0 条）" in [h.value for h in second.subheader]
+    _move_first_building(first)
+    sc = load_scenario(REPO / "scenarios" / "tiny")
+    ver = versions.latest(sc)
+    assert ver is not None
+    theirs = versions.load_version(sc, ver)[1]
+    assert len(theirs) == 1
+    # The second session still shows no edit; its own edit is refused, not written over theirs.
+    second.button(key=state.AB_APPLY).click().run()
+    assert not second.exception
+    assert any("另一个会话" in e.value for e in second.error)
+    assert versions.load_version(sc, ver)[1] == theirs
+    # It now shows the first session's edit, and its next edit goes on top of it.
+    assert "修改记录（1 条）" in [h.value for h in second.subheader]
+    second.button(key=state.AB_APPLY).click().run()
+    assert len(versions.load_version(sc, ver)[1]) == 2

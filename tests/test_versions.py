@@ -90,3 +90,20 @@ def test_an_unknown_edit_on_disk_is_an_error(tiny: Scenario, plan: Plan, tmp_pat
     (ver.folder / "edits.json").write_text('[{"kind": "teleport"}]', encoding="utf-8")
     with pytest.raises(EditError):
         versions.load_version(tiny, ver, home=tmp_path)
+
+
+def test_two_sessions_on_one_version_do_not_overwrite_each_other(
+    tiny: Scenario, plan: Plan, tmp_path: Path
+) -> None:
+    ver = versions.create_version(tiny, plan, "x", home=tmp_path)
+    b = plan.calls[0].building_id
+    mine, theirs = [MoveBuilding(b, "S002")], [CloseSite("S003")]
+    # Both sessions read the empty list; the first to save wins, the second is refused.
+    saved = versions.save_edits(ver, mine, expected=[])
+    with pytest.raises(versions.EditsChanged) as caught:
+        versions.save_edits(ver, theirs, expected=[])
+    assert caught.value.on_disk == mine and caught.value.version.updated == saved.updated
+    assert versions.load_version(tiny, ver, home=tmp_path)[1] == mine
+    # Read again, the second session's edit goes on top of the first's.
+    versions.save_edits(ver, [*mine, *theirs], expected=mine)
+    assert versions.load_version(tiny, ver, home=tmp_path)[1] == [*mine, *theirs]

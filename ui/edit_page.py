@@ -34,6 +34,8 @@ def _apply(sc: Scenario, edit: Edit) -> None:
         session.add_edit(sc, edit)
     except EditError as exc:
         st.session_state[state.EDIT_FLASH] = ("error", exc.message(lang()))
+    except session.SaveRefused as exc:
+        st.session_state[state.EDIT_FLASH] = ("error", exc.message, exc.details)
     else:
         st.session_state[state.EDIT_FLASH] = ("success", describe_edit(edit, lang()))
     st.rerun()
@@ -188,12 +190,15 @@ def desks_editor(sc: Scenario, plan: Plan, key_suffix: str) -> None:
     except EditError as exc:
         lines.insert(0, exc.message(lang()))
         done = False
+    except session.SaveRefused as exc:
+        lines.insert(0, exc.message)
+        done = False
     else:
         lines[:0] = [describe_edit(e, lang()) for e in asked.edits]
     if asked.notes or not done:
         # Nothing or not all as typed: a fresh table shows the plan as it is.
         st.session_state[state.DESK_RESETS] = resets + 1
-    kind = "success" if done and not asked.notes else "warning"
+    kind = "success" if done and not asked.notes else "warning" if done or asked.notes else "error"
     st.session_state[state.EDIT_FLASH] = (kind, t("edit_sep").join(lines))
     st.rerun()
 
@@ -243,12 +248,16 @@ def history(sc: Scenario) -> None:
         )
     a, b = st.columns(2)
     if a.button(t("edit_undo"), key=state.UNDO, disabled=not edits):
-        dropped = session.undo(sc)
-        if dropped is not None:
-            st.session_state[state.EDIT_FLASH] = (
-                "info",
-                t("edit_undone", edit=describe_edit(dropped, lang())),
-            )
+        try:
+            dropped = session.undo(sc)
+        except session.SaveRefused as exc:
+            st.session_state[state.EDIT_FLASH] = ("error", exc.message, exc.details)
+        else:
+            if dropped is not None:
+                st.session_state[state.EDIT_FLASH] = (
+                    "info",
+                    t("edit_undone", edit=describe_edit(dropped, lang())),
+                )
         st.rerun()
     if b.button(
         t("edit_reoptimise"),

@@ -19,7 +19,7 @@ import streamlit as st
 
 from planner import versions
 from planner.baseline import baseline
-from planner.edits import Edit, EditError, apply_edits, locks_for, to_record
+from planner.edits import Edit, EditError, apply_edits, describe, locks_for, to_record
 from planner.model import Scenario
 from planner.parse import load_scenario
 from planner.plan import Plan
@@ -184,34 +184,75 @@ def open_version(sc: Scenario, ver: versions.Version) -> None:
     st.session_state[state.EDITS] = saved
 
 
+class SaveRefused(Exception):
+    """An edit or undo was not saved, so it was not made: ``message`` says why (in the page's
+    language), ``details`` is the system's own text (for an expander), if any."""
+
+    def __init__(self, message: str, details: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+def _save(sc: Scenario, new: list[Edit], what: str) -> None:
+    """Write ``new`` as the version's edit list, then (only then) make it the session's.
+
+    Raises :class:`SaveRefused` when the disk refuses (the session keeps the list it had) or
+    when another session saved first (the session takes the list on disk: nothing of theirs is
+    lost, and the message names ``what`` was not done)."""
+    ver = version(sc)
+    assert ver is not None
+    try:
+        saved = versions.save_edits(ver, new, expected=edits(sc))
+    except versions.EditsChanged as changed:
+        st.session_state[state.EDITS] = changed.on_disk
+        st.session_state[state.VERSION] = changed.version
+        raise SaveRefused(
+            t("edit_changed_elsewhere", count=len(changed.on_disk), what=what)
+        ) from None
+    except OSError as exc:
+        raise SaveRefused(
+            t("edit_not_saved", what=what, folder=str(ver.folder)), str(exc)
+        ) from None
+    st.session_state[state.EDITS] = new
+    st.session_state[state.VERSION] = saved
+
+
 def add_edit(sc: Scenario, edit: Edit) -> None:
-    """Apply ``edit`` (raises :class:`planner.edits.EditError` if it names unknown things) and
-    save the edit list to disk at once."""
+    """Apply ``edit`` and save the edit list to disk at once (see :func:`add_edits`)."""
     add_edits(sc, [edit])
 
 
 def add_edits(sc: Scenario, new: Sequence[Edit]) -> None:
-    """Apply ``new`` after the current edits, all or none (raises
-    :class:`planner.edits.EditError` before saving anything), and save the edit list at once."""
+    """Apply ``new`` after the current edits, all or none, and save the edit list at once.
+
+    Raises
+    ------
+    planner.edits.EditError
+        An edit the plan cannot take (nothing saved).
+    SaveRefused
+        The list could not be saved (nothing changed in the session) or another session saved
+        edits first (the session now holds theirs).
+    """
     base = base_plan(sc)
     ver = version(sc)
     if base is None or ver is None or not new:
         return
     after = [*edits(sc), *new]
     apply_edits(sc, base, after)  # fail before saving anything
-    st.session_state[state.EDITS] = after
-    st.session_state[state.VERSION] = versions.save_edits(ver, after)
+    what = t("edit_sep").join(describe(e, lang()) for e in new)
+    _save(sc, after, what)
 
 
 def undo(sc: Scenario) -> Edit | None:
-    """Drop the last edit (saved at once); returns it."""
+    """Drop the last edit (saved at once); returns it. Raises :class:`SaveRefused` as
+    :func:`add_edits` does."""
     ver = version(sc)
     current = edits(sc)
     if ver is None or not current:
         return None
-    dropped = current.pop()
-    st.session_state[state.EDITS] = current
-    st.session_state[state.VERSION] = versions.save_edits(ver, current)
+    dropped = current[-1]
+    _save(sc, current[:-1], t("edit_undo_what", edit=describe(dropped, lang())))
     return dropped
 
 

@@ -105,6 +105,10 @@ def flash() -> None:
     message = st.session_state.pop(state.EDIT_FLASH, None)
     if not message:
         return
-    kind, body = message
+    kind, body, *details = message
     shown = {"error": st.error, "warning": st.warning, "info": st.info, "success": st.success}
     shown.get(kind, st.info)(body)
+    if details and details[0]:
+        # The system's own words (an OS error, an exception) for whoever fixes it, out of the way.
+        with st.expander(t("edit_details")):
+            st.code(str(details[0]), language=None)
