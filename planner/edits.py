@@ -455,6 +455,17 @@ def locks_for(scenario: Scenario, base: Plan, edits: Sequence[Edit]) -> Locks:
     )
 
 
+def approximate_edits(base: Plan, edits: Sequence[Edit]) -> list[MoveWave]:
+    """The edits :func:`locks_for` keeps only approximately: waves moved in a building called in
+    several waves. The solver's locks are per building, so re-optimising sends the whole building
+    to the wave's new site and keeps the building's first call time as it is after the edits;
+    the moved wave's own time is not kept (unless it is the building's first call)."""
+    waves: dict[str, int] = {}
+    for call in base.calls:
+        waves[call.building_id] = waves.get(call.building_id, 0) + 1
+    return [e for e in edits if isinstance(e, MoveWave) and waves.get(e.building_id, 0) > 1]
+
+
 # --- words ---------------------------------------------------------------------------------------
 
 

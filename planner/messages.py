@@ -930,6 +930,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "another session changed this version meanwhile; its {count} edits are now shown and this was not done: {what} (do it again if still wanted)",
     ),
     "edit_details": ("详细信息", "details"),
+    "edit_wave_approx": (
+        "注意：重新优化只能近似保留批次修改（楼栋 {buildings}）：整栋楼改去所移批次的采样点，首批呼叫时间固定为现在的时间；所移批次自己的呼叫时间可能改变。",
+        "Note: re-optimising keeps wave edits only approximately (buildings {buildings}): the whole building goes to the moved wave's site and keeps its current first call time; the moved wave's own time may change.",
+    ),
     "edit_undo_what": ("撤销“{edit}”", "undoing {edit}"),
     "edit_err_unknown_site": ("没有采样点 {site}", "there is no site {site}"),
     "edit_err_unknown_building": ("没有楼栋 {building}", "there is no building {building}"),

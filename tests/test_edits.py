@@ -276,3 +276,39 @@ def test_edits_that_would_do_nothing_or_name_impossible_times_are_refused_in_wor
     with pytest.raises(EditError) as caught:
         apply_edits(tiny, plan, [MarkAbsent("nobody")])
     assert "nobody" in caught.value.message("zh")
+
+
+def test_a_moved_wave_is_kept_only_as_its_buildings_site_and_first_call(
+    tiny: Scenario, plan: Plan
+) -> None:
+    from planner.edits import approximate_edits
+
+    b = _multi_wave_building(plan)
+    waves = sorted((c for c in plan.calls if c.building_id == b), key=lambda c: c.call_time)
+    first, last = waves[0], waves[-1]
+    target = _other_site(tiny, last.site_id)
+    moved = MoveWave(b, last.floor_from, target, last.call_time + 10)
+    edits = [moved, MoveBuilding(_other_building(plan, b), target)]
+    # What re-optimising keeps: the whole building at the wave's new site, its first call where
+    # it is after the edits; not the moved wave's own time.
+    locks = locks_for(tiny, plan, edits)
+    assert locks.building_site[b] == target
+    assert locks.building_call == {b: first.call_time}
+    # The page warns about exactly these edits before re-optimising.
+    assert approximate_edits(plan, edits) == [moved]
+    single = next(
+        (c for c in plan.calls if sum(x.building_id == c.building_id for x in plan.calls) == 1),
+        None,
+    )
+    if single is not None:  # a building called in one wave: moving it is exact
+        assert (
+            approximate_edits(plan, [MoveWave(single.building_id, single.floor_from, target)]) == []
+        )
+    again = solve(tiny, SolveConfig(time_limit=5), locks=locks).plan
+    mine = [c for c in again.calls if c.building_id == b]
+    assert {c.site_id for c in mine} == {target}
+    assert min(c.call_time for c in mine) == first.call_time
+
+
+def _other_building(plan: Plan, b: str) -> str:
+    return next(c.building_id for c in plan.calls if c.building_id != b)

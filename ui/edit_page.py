@@ -15,6 +15,7 @@ from planner.edits import (
     MoveBuilding,
     MoveWave,
     SetDesks,
+    approximate_edits,
     edits_from_desk_table,
 )
 from planner.edits import describe as describe_edit
@@ -246,6 +247,11 @@ def history(sc: Scenario) -> None:
                 index=pd.RangeIndex(1, len(edits) + 1, name="#"),
             )
         )
+    base = session.base_plan(sc)
+    rough = approximate_edits(base, edits) if base is not None else []
+    if rough:
+        buildings = ", ".join(dict.fromkeys(e.building_id for e in rough))
+        st.warning(t("edit_wave_approx", buildings=buildings))
     a, b = st.columns(2)
     if a.button(t("edit_undo"), key=state.UNDO, disabled=not edits):
         try:
