@@ -1085,6 +1085,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "the same person was sampled at row {first} (both rows kept)",
     ),
     # how parameters were fitted
+    "cal_patch_bound": (
+        "{key} ≤ {value}：无到达时间，只是上限（含空闲时间），未写入",
+        "{key} <= {value}: an upper bound without arrival times (idle time included), not applied",
+    ),
     "cal_service_busy": ("采样台忙碌时相邻两次采样的间隔", "gaps between samples at a busy desk"),
     "cal_service_all": (
         "采样台相邻两次采样的全部间隔（无到达时间，含空闲，偏大）",

@@ -25,6 +25,9 @@ from planner.plan import Call, Plan, split_evenly
 from planner.replay.log import SamplingLog
 from planner.replay.reconstruct import Reconstruction
 
+#: Methods whose value is only an upper bound: reported, but neither applied nor in the patch.
+UPPER_BOUNDS = frozenset({"cal_service_all"})
+
 #: Calls of one building closer together than this are not used to fit the response delay
 #: (their arrivals cannot be told apart without floors).
 WAVE_SEPARATION_MIN = 20.0
@@ -44,6 +47,11 @@ class Estimate:
     def fitted(self) -> bool:
         """Whether the log allowed a fit."""
         return math.isfinite(self.value)
+
+    @property
+    def applied(self) -> bool:
+        """Whether the fit replaces the scenario's value (fitted, and not only an upper bound)."""
+        return self.fitted and self.method not in UPPER_BOUNDS
 
 
 @dataclass(frozen=True)
@@ -75,9 +83,10 @@ class Calibration:
         }
 
     def apply(self, scenario: Scenario) -> Scenario:
-        """``scenario`` with every fitted parameter replaced (the others are kept)."""
+        """``scenario`` with every applied parameter replaced (the others, including upper
+        bounds, are kept)."""
         changes: dict[str, Any] = {
-            k: _rounded(k, e.value) for k, e in self.estimates().items() if e.fitted
+            k: _rounded(k, e.value) for k, e in self.estimates().items() if e.applied
         }
         if "turnout" in changes:
             changes["turnout"] = min(1.0, max(0.0, changes["turnout"]))
@@ -85,10 +94,15 @@ class Calibration:
 
     def toml_patch(self, lang: Lang | None = None) -> str:
         """A ``[flow]`` table to paste into ``scenario.toml``, one fitted key a line with its fit
-        quality as a comment in ``lang`` (unfitted keys are left out)."""
+        quality as a comment in ``lang`` (unfitted keys are left out; an upper bound is only a
+        comment: pasting it would make the simulated desks slower than they were)."""
         lines = ["[flow]"]
         for key, e in self.estimates().items():
             if not e.fitted:
+                continue
+            if not e.applied:
+                bound = _rounded(key, e.value)
+                lines.append("# " + text("cal_patch_bound", lang, key=key, value=bound))
                 continue
             value = _rounded(key, min(1.0, e.value) if key == "turnout" else e.value)
             note = "# " + text("cal_patch_note", lang, n=e.n, se=e.se)
@@ -133,9 +147,12 @@ def calibrate(
         The plan used; without it turnout is taken over all mobile residents and the response
         delay is not fitted.
     """
-    busy = recon.gaps.loc[recon.gaps["busy"], "gap_s"].to_numpy(dtype=float)
-    with_arrivals = log.has("arrived_at")
+    # Gaps kept by arrival times where there are any; else every gap, an upper bound (not applied).
+    gaps = recon.gaps[recon.gaps["busy"]]
+    timed = gaps["timed"].to_numpy(dtype=bool)
+    with_arrivals = int(timed.sum()) >= 2
     method = "cal_service_busy" if with_arrivals else "cal_service_all"
+    busy = (gaps[timed] if with_arrivals else gaps)["gap_s"].to_numpy(dtype=float)
     if busy.size >= 2:
         mean = float(busy.mean())
         sd = float(busy.std(ddof=1))

@@ -37,7 +37,9 @@ class Reconstruction:
         Per site and time bin: ``bin_start, samples, cumulative``.
     gaps
         One row per gap between consecutive samples at a desk: ``site_id, desk, sampled``
-        (the first of the two), ``gap_s`` and ``busy`` (kept as a service time).
+        (the first of the two), ``gap_s``, ``busy`` (kept as a service time) and ``timed``
+        (busy was decided from arrival times; otherwise every gap counts as busy, an upper
+        bound).
     queue
         Per site and minute (sites with arrivals only): ``minute, in_line``.
     tubes
@@ -68,9 +70,13 @@ def desk_gaps(frame: pd.DataFrame) -> pd.DataFrame:
     waiting when ``i``'s service ended. With arrivals known a gap is kept as *busy* when, at
     ``i``'s start, at least as many people were waiting as the site has desks (so somebody was
     surely still waiting when ``i`` finished; a condition fixed before ``i``'s service time is
-    known, so it does not favour long or short services) and the next person had waited. Without
-    arrivals every gap is kept, and the estimate includes idle time: an upper bound. In both
-    cases gaps far above the rest (breaks, a desk closed and reopened: more than 4 robust
+    known, so it does not favour long or short services) and the next person had waited. This is
+    decided per row: at a site with some arrival times, people whose arrival is blank are not
+    counted as waiting (so the count is a lower bound and the condition stays sufficient), and a
+    gap whose next person has no arrival time is not kept. Such gaps are ``timed``. At a site
+    without any arrival time every gap is kept (not ``timed``), and the estimate includes idle
+    time: an upper bound. In both cases gaps far above the rest (breaks, a desk closed and
+    reopened: more than 4 robust
     standard deviations above the median on the log scale) are dropped.
     """
     has_desk = frame["desk"] != ""
@@ -82,13 +88,15 @@ def desk_gaps(frame: pd.DataFrame) -> pd.DataFrame:
             "sampled": [],
             "gap_s": [],
             "busy": [],
+            "timed": [],
         }
-        return pd.DataFrame(empty).astype({"busy": bool, "gap_s": float, "sampled": float})
+        types = {"busy": bool, "timed": bool, "gap_s": float, "sampled": float}
+        return pd.DataFrame(empty).astype(types)
     f["site_id"] = f["site_id"].astype(str)
-    known = f["arrived"].notna().all() and len(f) > 0
-    if known:
-        f["waiting"] = _waiting_at_start(f)
-        desks = f.groupby("site_id")["desk"].transform("nunique")
+    # Per site: arrival times known for some of its people (blank ones are handled per row).
+    f["timed"] = f.groupby("site_id")["arrived"].transform(lambda a: a.notna().any())
+    f["waiting"] = _waiting_at_start(f)
+    desks = f.groupby("site_id")["desk"].transform("nunique")
     f = f.sort_values(["site_id", "desk", "sampled"], kind="stable")
     same = (f["site_id"].to_numpy()[1:] == f["site_id"].to_numpy()[:-1]) & (
         f["desk"].to_numpy()[1:] == f["desk"].to_numpy()[:-1]
@@ -96,19 +104,21 @@ def desk_gaps(frame: pd.DataFrame) -> pd.DataFrame:
     t = f["sampled"].to_numpy()
     gap_s = np.append((t[1:] - t[:-1]) * 60.0, np.nan)
     gap_s[:-1][~same] = np.nan
-    if known:
-        nxt_waited = np.append(f["arrived"].to_numpy()[1:] < t[1:], False)
-        waiting = f["waiting"].to_numpy()
-        busy = (waiting >= desks.loc[f.index].to_numpy()) & nxt_waited
-    else:
-        busy = np.ones(len(f), dtype=bool)
+    timed = f["timed"].to_numpy(dtype=bool)
+    # A blank arrival compares False: its gap is not kept as busy.
+    nxt_waited = np.append(f["arrived"].to_numpy()[1:] < t[1:], False)
+    waiting = f["waiting"].to_numpy()
+    busy = np.where(timed, (waiting >= desks.loc[f.index].to_numpy()) & nxt_waited, True)
     valid = ~np.isnan(gap_s) & (gap_s > 0)
     busy &= valid
-    if busy.any():
-        logs = np.log(gap_s[busy])
-        med = float(np.median(logs))
-        mad = float(np.median(np.abs(logs - med))) * 1.4826
-        busy &= ~(np.log(np.where(valid, gap_s, 1.0)) > med + 4.0 * max(mad, 1e-9))
+    for group in (timed, ~timed):  # the upper-bound gaps would shift the median of the others
+        mine = busy & group
+        if mine.any():
+            logs = np.log(gap_s[mine])
+            med = float(np.median(logs))
+            mad = float(np.median(np.abs(logs - med))) * 1.4826
+            far = np.log(np.where(valid, gap_s, 1.0)) > med + 4.0 * max(mad, 1e-9)
+            busy &= ~(group & far)
     out = pd.DataFrame(
         {
             "site_id": f["site_id"].to_numpy(),
@@ -116,20 +126,27 @@ def desk_gaps(frame: pd.DataFrame) -> pd.DataFrame:
             "sampled": t,
             "gap_s": gap_s,
             "busy": busy,
+            "timed": timed,
         }
     )
     return out[valid].reset_index(drop=True)
 
 
 def _waiting_at_start(f: pd.DataFrame) -> np.ndarray:
-    """Per row: people of the same site arrived by its start and not yet started (excluding it)."""
+    """Per row: people of the same site arrived by its start and not yet started (excluding it).
+
+    People without an arrival time are taken to arrive when they were sampled (they had surely
+    arrived by then), so they never count as waiting: with blanks this is a lower bound.
+    """
     out = np.zeros(len(f), dtype=np.int64)  # f has a 0..n-1 index
     for _, g in f.groupby("site_id", sort=False):
-        arr = np.sort(g["arrived"].to_numpy())
+        arrived = g["arrived"].to_numpy()
+        arr = np.sort(arrived[~np.isnan(arrived)])
         order = np.argsort(g["sampled"].to_numpy(), kind="stable")
         t = g["sampled"].to_numpy()[order]
         started = np.arange(1, len(t) + 1)
-        waiting = np.searchsorted(arr, t, side="right") - started
+        blank_started = np.cumsum(np.isnan(arrived[order]))
+        waiting = np.searchsorted(arr, t, side="right") + blank_started - started
         idx = g.index.to_numpy()[order]
         out[idx] = np.maximum(waiting, 0)
     return out
