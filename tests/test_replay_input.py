@@ -152,3 +152,20 @@ def test_a_date_without_a_time_is_a_bad_time(tiny: Scenario, tmp_path: Path) -> 
     log = read(tmp_path, tiny, "site_id,sampled_at\nS001,2022-03-16\nS001,06:00\nS001,2022/3/16\n")
     assert [(p.row, p.code) for p in log.problems] == [(2, "log_bad_time"), (4, "log_bad_time")]
     assert log.frame["sampled"].tolist() == [360.0]
+
+
+def test_a_reused_report_folder_keeps_no_stale_file(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    log, plan = REPO / "data" / "replay-tiny" / "log.csv", REPO / "data" / "replay-tiny" / "plan"
+    args = ["--lang", "en", "replay", str(TINY), str(log), "--out", str(out)]
+    first = RUNNER.invoke(app, [*args, "--plan", str(plan), "--reps", "1", "--solve-time", "1"])
+    assert first.exit_code == 0, first.output
+    assert (out / "plan_vs_actual.csv").is_file() and (out / "whatif.csv").is_file()
+    assert (out / "new_plan").is_dir()
+    (out / "my notes.txt").write_text("mine", encoding="utf-8")
+    second = RUNNER.invoke(app, [*args, "--no-whatif"])
+    assert second.exit_code == 0, second.output
+    names = {f.name for f in out.iterdir()}
+    assert not names & {"plan_vs_actual.csv", "whatif.csv", "new_plan"}
+    assert {"summary.md", "sites.csv", "my notes.txt"} <= names
+    assert (out / "my notes.txt").read_text(encoding="utf-8") == "mine"

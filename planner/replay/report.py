@@ -10,6 +10,7 @@ never echo an identifier.
 from __future__ import annotations
 
 import math
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,27 @@ from planner.timefmt import format_hhmm
 
 #: Problems listed in ``summary.md`` (all of them are in ``problems.csv``).
 SHOWN_PROBLEMS = 50
+
+#: Everything :func:`write_report` may write into the report folder: removed before writing, so
+#: that a folder used again holds no file of an earlier run (other files are left alone).
+REPORT_FILES = (
+    "sites.csv",
+    "desks.csv",
+    "throughput.csv",
+    "queue.parquet",
+    "gaps.parquet",
+    "tubes.parquet",
+    "buildings.csv",
+    "committees.csv",
+    "calibration.csv",
+    "problems.csv",
+    "log.parquet",
+    "plan_vs_actual.csv",
+    "whatif.csv",
+    "calibration.toml",
+    "summary.md",
+)
+REPORT_FOLDERS = ("new_plan",)
 
 
 @dataclass(frozen=True)
@@ -102,11 +124,17 @@ def write_report(result: Replay, out: str | Path, lang: Lang) -> list[Path]:
     """Write the report folder; returns the files written (``docs/replay.md`` lists them)."""
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
+    for name in REPORT_FILES:
+        (folder / name).unlink(missing_ok=True)
+    for name in REPORT_FOLDERS:
+        if (folder / name).is_dir():
+            shutil.rmtree(folder / name)
     recon = result.recon
     written: list[Path] = []
 
     def put(name: str, frame: pd.DataFrame) -> None:
         path = folder / name
+        assert name in REPORT_FILES, name  # the list of what a new run removes
         if name.endswith(".parquet"):
             frame.to_parquet(path, index=False)
         else:
