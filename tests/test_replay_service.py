@@ -62,3 +62,18 @@ def test_without_arrivals_the_service_bound_is_reported_not_applied(tiny: tuple)
     assert applied.service_s == scenario.flow.service_s
     assert applied.service_cv == scenario.flow.service_cv
     assert applied.turnout == round(cal.turnout.value, 3)
+
+
+def test_turnout_counts_people_once_and_keeps_rows_without_a_building(tiny: tuple) -> None:
+    scenario, plan, raw = tiny
+    full = fit(scenario, plan, raw).turnout
+    # A re-test of ten people (same ID, sampled again) and ten rows with the building left blank.
+    again = raw.iloc[200:210].copy()
+    again["采样时间"] = again["采样时间"].str.replace(r" 0?\d:", " 11:", regex=True)
+    retest = pd.concat([raw, again], ignore_index=True)
+    got = fit(scenario, plan, retest).turnout
+    assert got.value == full.value and got.n == full.n
+    blank = raw.copy()
+    blank.loc[300:309, "楼栋"] = ""
+    got = fit(scenario, plan, blank).turnout
+    assert got.value == full.value and got.n == full.n

@@ -191,16 +191,22 @@ def _ks_lognormal(x: np.ndarray, mean: float, cv: float, limit: int = 20000) -> 
 
 
 def _turnout(scenario: Scenario, log: SamplingLog, plan: Plan | None) -> Estimate:
-    """People sampled over people called (a lower bound when somebody came but was not sampled)."""
+    """People sampled over people called (a lower bound when somebody came but was not sampled).
+
+    People are counted once: rows with the same identifier hash (a re-test) are one person; rows
+    without an identifier count one each. With a plan, people of buildings the plan did not call
+    are left out of the count, people with a blank building are kept (they came to a site of the
+    plan; the log cannot say from where).
+    """
     frame = log.frame
+    named = frame["person"] != ""
+    frame = frame[~named | ~frame["person"].duplicated()]
     if plan is not None and plan.calls:
         called: dict[str, int] = defaultdict(int)
         for call in plan.calls:
             called[call.building_id] += call.people
-        if log.has("building_id"):
-            sampled = int(frame["building_id"].isin(list(called)).sum())
-        else:
-            sampled = len(frame)
+        building = frame["building_id"]
+        sampled = int((building.isin(list(called)) | (building == "")).sum())
         total = sum(called.values())
         method = "cal_turnout_plan"
     else:
