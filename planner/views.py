@@ -161,7 +161,7 @@ def format_delta(column: str, value: float, lang: Lang | None = None) -> str | N
     if column == "finish":
         return text("view_delta_min", lang, value=f"{value:+.0f}")
     if column == "done_by_deadline":
-        return f"{value * 100:+.1f} pp"
+        return text("view_delta_pp", lang, value=f"{value * 100:+.1f}")
     return f"{value:+,.1f}"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from conftest import REPO
 from streamlit.testing.v1 import AppTest
 
@@ -26,3 +28,13 @@ def test_language_switch_and_scenario_choice() -> None:
     assert not app.exception
     cells = app.table[0].value.to_string()
     assert "18,326 people" in cells and "Earliest finish (lower bound)" in cells
+
+
+def test_page_titles_follow_the_language_switch() -> None:
+    app = run_app()
+    titles = [p["page_name"] for p in app._registered_pages.values()]
+    assert titles[:4] == ["场景", "方案", "修改", "打印"]
+    app.sidebar.radio[0].set_value("en").run()
+    titles = [p["page_name"] for p in app._registered_pages.values()]
+    assert titles[:4] == ["Scenario", "Plan", "Edit", "Print"]
+    assert not any(re.search(r"[\u4e00-\u9fff]", t) for t in titles)

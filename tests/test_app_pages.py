@@ -250,7 +250,11 @@ def test_a_broken_version_on_disk_is_reported_and_the_previous_one_opens() -> No
     app = new_session()
     app.switch_page("ui/edit_page.py").run()
     assert not app.exception
-    assert any(bad.id in e.value for e in app.error)
+    from planner.messages import text
+
+    # A plain message; the system's own words only in the details below it.
+    assert [e.value for e in app.error] == [text("ver_unreadable", "zh", id=bad.id)]
+    assert app.code and app.expander
     assert "修改记录（1 条）" in [h.value for h in app.subheader]
 
 
@@ -415,3 +419,44 @@ def test_two_sessions_editing_one_version_lose_nothing() -> None:
     assert "修改记录（1 条）" in [h.value for h in second.subheader]
     second.button(key=state.AB_APPLY).click().run()
     assert len(versions.load_version(sc, ver)[1]) == 2
+
+
+def test_a_failed_solve_says_so_in_words_with_the_details_aside(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ui.jobs
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("internal detail 42")
+
+    monkeypatch.setattr(ui.jobs, "solve", broken)
+    app = new_session()
+    app.switch_page("ui/plan_page.py").run()
+    app.button(key="solve").click().run()
+    job = app.session_state[state.JOB]
+    if job is not None:  # not adopted yet: let it end, then the page's next run reports it
+        job.wait(TIMEOUT)
+        app.run()
+    assert not app.exception
+    assert app.error and not any("internal detail" in e.value for e in app.error)
+    assert any("internal detail 42" in c.value for c in app.code)
+
+
+def test_english_messages_use_english_separators() -> None:
+    app = new_session()
+    app.sidebar.radio[0].set_value("en").run()
+    app = solved(app)
+    app.switch_page("ui/edit_page.py").run()
+    editor = app.data_editor[0]
+    frame = editor.value
+    row = int(frame.index[frame["desks"] > 0][0])
+    top = int(frame.loc[row, "max_desks"])
+    app.session_state[editor.key] = {
+        "edited_rows": {row: {"desks": top + 5}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    assert not app.exception
+    shown = [w.value for w in app.warning if f"at most {top}" in w.value]
+    assert shown and "; " in shown[0] and "；" not in shown[0]

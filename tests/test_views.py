@@ -129,6 +129,7 @@ def test_formatting_of_cards() -> None:
     assert views.format_delta("finish", 12.0, "en") == "+12 min"
     assert views.format_delta("finish", 0.0, "en") is None
     assert views.format_delta("done_by_deadline", -0.035, "en") == "-3.5 pp"
+    assert views.format_delta("done_by_deadline", -0.035, "zh") == "-3.5 个百分点"
 
 
 def test_a_plan_with_nobody_at_any_site_still_evaluates(tiny: Scenario) -> None:

@@ -302,7 +302,7 @@ def versions_box(sc: Scenario) -> None:
         try:
             session.open_version(sc, version)
         except (ScenarioError, EditError, OSError, ValueError) as exc:
-            message = ("error", t("ver_unreadable", id=version.id, error=exc))
+            message = ("error", t("ver_unreadable", id=version.id), str(exc))
         else:
             message = ("info", t("ver_opened", id=version.id))
         st.session_state[state.EDIT_FLASH] = message
@@ -315,8 +315,8 @@ def render() -> None:
     sc = session.scenario()
     if sc is None:
         return
+    running = widgets.solve_panel(sc)  # first: a solve that just ended leaves a message
     widgets.flash()
-    running = widgets.solve_panel(sc)
     plan = session.current_plan(sc)
     ver = session.version(sc)
     if plan is None or ver is None:

@@ -31,9 +31,10 @@ def render() -> None:
     if sc is None:
         return
     st.caption(t("view_scenario_in_use", name=sc.name, folder=str(session.scenario_dir())))
+    # The solve panel first: a solve that just ended leaves its message for flash() to show now.
+    running = widgets.solve_panel(sc)
     widgets.flash()
     plan = session.current_plan(sc)
-    running = widgets.solve_panel(sc)
     if not running:
         solve_controls(plan is not None)
         plan = session.current_plan(sc)

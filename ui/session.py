@@ -121,10 +121,7 @@ def _sync(sc: Scenario) -> None:
         try:
             open_version(sc, ver)
         except (ScenarioError, EditError, OSError, ValueError) as exc:
-            st.session_state[state.EDIT_FLASH] = (
-                "error",
-                t("ver_unreadable", id=ver.id, error=exc),
-            )
+            st.session_state[state.EDIT_FLASH] = ("error", t("ver_unreadable", id=ver.id), str(exc))
             continue
         return
 
@@ -297,7 +294,7 @@ def finish_job(sc: Scenario) -> bool:
         return False
     st.session_state[state.JOB] = None
     if running.version is None:
-        st.session_state[state.EDIT_FLASH] = ("error", running.error or "")
+        st.session_state[state.EDIT_FLASH] = ("error", t("view_solve_failed"), running.error or "")
         return False
     open_version(sc, running.version)
     return True
