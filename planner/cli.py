@@ -198,6 +198,10 @@ def replay(
             "--salt", help="Salt for hashing IDs (default: $PLANNER_REPLAY_SALT, else random)."
         ),
     ] = None,
+    salt_file: Annotated[
+        Path | None,
+        typer.Option("--salt-file", help="File holding the salt (not in the shell history)."),
+    ] = None,
     mapping: Annotated[
         Path | None,
         typer.Option("--mapping", help="TOML file mapping column names to log fields."),
@@ -229,11 +233,12 @@ def replay(
     plan = None if plan_dir is None else _load_plan_or_exit(plan_dir, scenario, lang)
     try:
         columns = read_mapping(mapping) if mapping is not None else None
+        secret = Salt.from_file(salt_file) if salt_file is not None else Salt.resolve(salt)
         result = run(
             scenario,
             log,
             plan,
-            salt=Salt.resolve(salt),
+            salt=secret,
             mapping=columns,
             reps=reps,
             seed=seed,

@@ -1144,6 +1144,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{count:,} personal identifiers replaced by salted hashes; none is written in clear.",
     ),
     "rp_salt_given": ("盐值由 --salt 提供。", "Salt from --salt."),
+    "log_empty_salt": ("盐值文件为空", "the salt file is empty"),
+    "rp_salt_file": ("盐值取自 --salt-file 文件。", "Salt from --salt-file."),
     "rp_salt_env": ("盐值取自环境变量 PLANNER_REPLAY_SALT。", "Salt from PLANNER_REPLAY_SALT."),
     "rp_salt_random": (
         "盐值为随机生成且未保存：不同次导入的哈希无法相互关联。",

@@ -169,3 +169,30 @@ def test_a_reused_report_folder_keeps_no_stale_file(tmp_path: Path) -> None:
     assert not names & {"plan_vs_actual.csv", "whatif.csv", "new_plan"}
     assert {"summary.md", "sites.csv", "my notes.txt"} <= names
     assert (out / "my notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_ids_are_hashed_with_hmac_and_the_salt_can_come_from_a_file(
+    tiny: Scenario, tmp_path: Path
+) -> None:
+    import hashlib
+    import hmac
+
+    from planner.replay.log import Salt, hash_ids
+
+    got = hash_ids(pd.Series([" 11010119900307888x"]), Salt(b"pepper", "given"))[0]
+    want = hmac.new(b"pepper", b"11010119900307888X", hashlib.sha256).hexdigest()[:16]
+    assert got == want
+    secret = tmp_path / "salt.txt"
+    secret.write_text("pepper\n", encoding="utf-8")
+    salt = Salt.from_file(secret)
+    assert salt.value == b"pepper" and salt.source == "file"
+    path = tmp_path / "log.csv"
+    path.write_text("site_id,sampled_at,person\nS001,06:00,11010119900307888x\n", encoding="utf-8")
+    args = ["--lang", "en", "replay", str(TINY), str(path), "--out", str(tmp_path / "r")]
+    result = RUNNER.invoke(app, [*args, "--no-whatif", "--salt-file", str(secret)])
+    assert result.exit_code == 0, result.output
+    assert "Salt from --salt-file." in result.output
+    assert pd.read_parquet(tmp_path / "r" / "log.parquet")["person"].tolist() == [want]
+    result = RUNNER.invoke(app, [*args, "--no-whatif", "--salt-file", str(tmp_path / "no")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no: " in result.output

@@ -14,6 +14,7 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -81,7 +82,7 @@ ALIASES: dict[str, str] = {
 #: Environment variable holding the salt when ``--salt`` is not given.
 SALT_ENV = "PLANNER_REPLAY_SALT"
 
-SaltSource = Literal["given", "env", "random"]
+SaltSource = Literal["given", "file", "env", "random"]
 
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 #: A time of day somewhere in a timestamp's text (a date alone is not a time).
@@ -115,6 +116,28 @@ class Salt:
         if env:
             return cls(env.encode("utf-8"), "env")
         return cls(secrets.token_bytes(16), "random")
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Salt:
+        """The salt in a file (its text, surrounding whitespace removed), e.g. ``--salt-file``:
+        unlike ``--salt`` it does not show in the shell history or the process list.
+
+        Raises
+        ------
+        LogError
+            When the file cannot be read or is empty.
+        """
+        p = Path(path)
+        try:
+            value = p.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            error = getattr(exc, "strerror", None) or type(exc).__name__
+            raise LogError(
+                [Problem(p.name, None, None, "file_unreadable", {"error": error})]
+            ) from None
+        if not value:
+            raise LogError([Problem(p.name, None, None, "log_empty_salt")])
+        return cls(value.encode("utf-8"), "file")
 
 
 @dataclass(frozen=True)
@@ -194,7 +217,8 @@ def read_mapping(path: str | Path) -> dict[str, str]:
 
 
 def hash_ids(values: pd.Series, salt: Salt) -> pd.Series:
-    """Salted SHA-256 (16 hex digits) of each non-empty identifier; ``""`` stays ``""``.
+    """HMAC-SHA256 keyed with the salt (first 16 hex digits) of each non-empty identifier;
+    ``""`` stays ``""``.
 
     Identifiers are normalised first (spaces removed, letters upper-cased: the ``x`` of an ID
     card number) so that one person hashes the same however the registrar typed them.
@@ -203,7 +227,7 @@ def hash_ids(values: pd.Series, salt: Salt) -> pd.Series:
     uniques = pd.unique(norm)
     key = salt.value
     table = {
-        u: ("" if u == "" else hashlib.sha256(key + u.encode("utf-8")).hexdigest()[:16])
+        u: ("" if u == "" else hmac.new(key, u.encode("utf-8"), hashlib.sha256).hexdigest()[:16])
         for u in uniques
     }
     return norm.map(table)
