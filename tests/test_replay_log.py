@@ -14,23 +14,12 @@ from planner.model import Scenario
 from planner.parse import load_scenario
 from planner.plan import Plan
 from planner.planfile import read_plan, write_plan
-from planner.replay.log import LogError, Salt, hash_ids, read_log
+from planner.replay.log import ALIASES, EXPORT_NAMES, FIELDS, LogError, Salt, hash_ids, read_log
 from planner.replay.synth import log_from_people, write_log
 from planner.simulate import simulate
 
 REPO = Path(__file__).resolve().parent.parent
 RUNNER = CliRunner()
-
-#: Chinese column names of the registration export.
-CHINESE = {
-    "site_id": "采样点",
-    "sampled_at": "采样时间",
-    "desk": "采样台",
-    "tube_id": "试管编号",
-    "building_id": "楼栋",
-    "person": "身份证号",
-    "arrived_at": "到达时间",
-}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,7 +76,7 @@ def messy_log(tiny: Tiny, folder: Path) -> tuple[Path, list[str], dict[int, str]
     # The same ID twice: a warning, both rows kept.
     frame.loc[89, "person"] = frame.loc[88, "person"]
     codes[89 + 2] = "log_sampled_twice"
-    frame = frame.rename(columns=CHINESE)
+    frame = frame.rename(columns=EXPORT_NAMES)
     path = folder / "登记导出.csv"
     frame.to_csv(path, index=False, encoding="utf-8-sig")
     ids = [*frame["身份证号"].astype(str), *frame["手机号码"].astype(str)]
@@ -160,6 +149,11 @@ def test_no_clear_ids_anywhere_in_the_report(tiny: Tiny, tmp_path: Path) -> None
     assert len(problems) == 9 and set(problems["severity"]) == {"error", "warning"}
     hashed = pd.read_parquet(out / "log.parquet")["person"]
     assert hashed.str.fullmatch(r"[0-9a-f]{16}").all()
+
+
+def test_export_names_are_aliases_of_every_field() -> None:
+    assert set(EXPORT_NAMES) == set(FIELDS)
+    assert all(ALIASES[name] == field for field, name in EXPORT_NAMES.items())
 
 
 def test_hashes_depend_on_the_salt_and_normalise_ids() -> None:

@@ -13,20 +13,12 @@ from pathlib import Path
 
 from planner.parse import load_scenario
 from planner.planfile import write_plan
+from planner.replay.log import EXPORT_NAMES
 from planner.replay.synth import log_from_people
 from planner.simulate import simulate
 from planner.solver import SolveConfig, solve
 
 HERE = Path(__file__).resolve().parent
-CHINESE = {
-    "site_id": "采样点",
-    "sampled_at": "采样时间",
-    "desk": "采样台",
-    "tube_id": "试管编号",
-    "building_id": "楼栋",
-    "person": "身份证号",
-    "arrived_at": "到达时间",
-}
 
 
 def main() -> None:
@@ -41,7 +33,7 @@ def main() -> None:
     log.loc[10, "site_id"] = "S404"  # a site that is not in the scenario
     log.loc[20, "sampled_at"] = "16/03 7点"  # a time nobody can parse
     log.loc[30, "sampled_at"] = "2022-03-15 07:00:00"  # the day before the round
-    log.rename(columns=CHINESE).to_csv(HERE / "log.csv", index=False, encoding="utf-8")
+    log.rename(columns=EXPORT_NAMES).to_csv(HERE / "log.csv", index=False, encoding="utf-8")
     # The plan of compound-103 the calibration tests replay (kept here so that they test the
     # replay, not whatever the solver makes today).
     compound = load_scenario(HERE.parent.parent / "scenarios" / "compound-103")

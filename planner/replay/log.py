@@ -79,6 +79,18 @@ ALIASES: dict[str, str] = {
     "排队时间": "arrived_at",
 }
 
+#: The registration export's Chinese name of each field (one of its :data:`ALIASES`): what the
+#: bundled log and the tests write.
+EXPORT_NAMES: dict[str, str] = {
+    "site_id": "采样点",
+    "sampled_at": "采样时间",
+    "desk": "采样台",
+    "tube_id": "试管编号",
+    "building_id": "楼栋",
+    "person": "身份证号",
+    "arrived_at": "到达时间",
+}
+
 #: Environment variable holding the salt when ``--salt`` is not given.
 SALT_ENV = "PLANNER_REPLAY_SALT"
 
