@@ -1010,6 +1010,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "保存位置：{folder}（环境变量 PLANNER_HOME 可修改）",
         "kept in {folder} (set PLANNER_HOME to change)",
     ),
+    "ver_home_fallback": (
+        "无法写入 {wanted}，方案版本暂存在临时文件夹 {folder}（重启电脑后可能丢失）：请设置可写的 PLANNER_HOME 后重启页面",
+        "{wanted} cannot be written, so versions are kept in the temporary folder {folder} (may be lost on a restart): set PLANNER_HOME to a writable folder and restart the page",
+    ),
     "ver_label_solve": ("求解（{seconds} 秒）", "solved ({seconds} s)"),
     "ver_label_reoptimise": (
         "按修改重新优化（{seconds} 秒）",

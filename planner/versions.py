@@ -21,11 +21,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import getpass
 import hashlib
 import json
 import os
 import re
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -46,15 +48,55 @@ except ImportError:  # pragma: no cover - Windows: the compare alone still catch
 HOME_ENV = "PLANNER_HOME"
 
 
-def planner_home() -> Path:
+@dataclass(frozen=True)
+class Home:
+    """Where versions go: ``folder``, and the ``wanted`` one it differs from when that could not
+    be written."""
+
+    folder: Path
+    wanted: Path
+
+    @property
+    def fallback(self) -> bool:
+        """Versions go to the temporary folder because ``wanted`` could not be written."""
+        return self.folder != self.wanted
+
+
+_HOMES: dict[Path, Home] = {}
+_HOMES_LOCK = threading.Lock()
+
+
+def home() -> Home:
     """The versions folder: ``$PLANNER_HOME`` or ``~/.planner``; when that cannot be written
-    (a read-only home, a missing drive), a ``planner-versions`` folder in the system's temporary
-    folder, so that work is still kept (the page shows where)."""
+    (a read-only home, a missing drive), this user's ``planner-versions-<user>`` folder in the
+    system's temporary folder, so that work is still kept (the page warns and shows where).
+
+    Decided once per process for each wanted folder: a folder that becomes writable later does
+    not split one night's versions between two places.
+    """
     value = os.environ.get(HOME_ENV, "").strip()
-    chosen = Path(value).expanduser() if value else Path.home() / ".planner"
-    if _writable(chosen):
-        return chosen
-    return Path(tempfile.gettempdir()) / "planner-versions"
+    wanted = Path(value).expanduser() if value else Path.home() / ".planner"
+    with _HOMES_LOCK:
+        held = _HOMES.get(wanted)
+        if held is None:
+            folder = wanted if _writable(wanted) else _temporary_home()
+            held = _HOMES[wanted] = Home(folder, wanted)
+        return held
+
+
+def planner_home() -> Path:
+    """:attr:`Home.folder` of :func:`home`."""
+    return home().folder
+
+
+def _temporary_home() -> Path:
+    # Per user: another account's folder of the same name in a shared /tmp is not ours to use.
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid()) if hasattr(os, "getuid") else "user"
+    name = re.sub(r"[^\w.-]+", "_", user) or "user"
+    return Path(tempfile.gettempdir()) / f"planner-versions-{name}"
 
 
 def _writable(folder: Path) -> bool:

@@ -460,3 +460,21 @@ def test_english_messages_use_english_separators() -> None:
     assert not app.exception
     shown = [w.value for w in app.warning if f"at most {top}" in w.value]
     assert shown and "; " in shown[0] and "；" not in shown[0]
+
+
+def test_versions_kept_in_the_temporary_folder_are_announced(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import tempfile
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("PLANNER_HOME", str(blocker / "home"))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    app = solved()
+    assert not app.exception
+    folder = versions.planner_home()
+    assert folder.parent == tmp_path / "tmp"
+    for page in ("ui/plan_page.py", "ui/edit_page.py"):
+        app.switch_page(page).run()
+        assert any(str(folder) in w.value and "PLANNER_HOME" in w.value for w in app.warning)

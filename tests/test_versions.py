@@ -38,8 +38,14 @@ def test_home_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_pa
     # A folder that cannot be written falls back to the temporary folder: work is still kept.
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     monkeypatch.setenv("PLANNER_HOME", str(blocker / "sub"))
-    assert versions.planner_home() == Path(tempfile.gettempdir()) / "planner-versions"
+    fallback = versions.planner_home()
+    assert fallback.parent == tmp_path / "tmp" and fallback.name.startswith("planner-versions-")
+    assert versions.home().fallback and versions.home().wanted == blocker / "sub"
+    # Decided once: versions do not split between folders when the wanted one comes back.
+    blocker.unlink()
+    assert versions.planner_home() == fallback
 
 
 def test_a_version_and_its_edits_load_back(tiny: Scenario, plan: Plan, tmp_path: Path) -> None:

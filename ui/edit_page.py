@@ -317,6 +317,7 @@ def render() -> None:
         return
     running = widgets.solve_panel(sc)  # first: a solve that just ended leaves a message
     widgets.flash()
+    widgets.home_warning()
     plan = session.current_plan(sc)
     ver = session.version(sc)
     if plan is None or ver is None:

@@ -34,6 +34,7 @@ def render() -> None:
     # The solve panel first: a solve that just ended leaves its message for flash() to show now.
     running = widgets.solve_panel(sc)
     widgets.flash()
+    widgets.home_warning()
     plan = session.current_plan(sc)
     if not running:
         solve_controls(plan is not None)

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from planner import versions
 from planner.check import violation_table
 from planner.messages import CATALOGUE
 from planner.model import Scenario
@@ -112,3 +113,10 @@ def flash() -> None:
         # The system's own words (an OS error, an exception) for whoever fixes it, out of the way.
         with st.expander(t("edit_details")):
             st.code(str(details[0]), language=None)
+
+
+def home_warning() -> None:
+    """A warning while versions go to the temporary folder (the wanted one cannot be written)."""
+    where = versions.home()
+    if where.fallback:
+        st.warning(t("ver_home_fallback", wanted=str(where.wanted), folder=str(where.folder)))
