@@ -436,7 +436,8 @@ def _read_raw(source: str | Path | bytes, file_name: str) -> tuple[pa.Table, lis
             data = data[len(codecs.BOM_UTF8) :]
         # All columns as text: ids such as 0012 keep their zeros; times are parsed below.
         first = data[: data.find(b"\n") if b"\n" in data else len(data)]
-        names = next(csv.reader([first.decode("utf-8", errors="replace").rstrip("\r")]), [])
+        lines = first.decode("utf-8", errors="replace").splitlines()
+        names = next(csv.reader(lines[:1]), [])
         types = {name: pa.string() for name in names}
         options = pacsv.ConvertOptions(column_types=types, strings_can_be_null=False)
         ragged: list[int | None] = []
@@ -462,6 +463,8 @@ def _read_raw(source: str | Path | bytes, file_name: str) -> tuple[pa.Table, lis
         return table, sorted(r for r in ragged if r is not None)
     except UnicodeDecodeError:
         raise fail("not_utf8") from None
+    except csv.Error:  # a header the csv module cannot split (a NUL, a stray quote)
+        raise fail("log_unreadable") from None
     except (pa.ArrowInvalid, OSError) as exc:
         if "utf8" in str(exc).lower():
             raise fail("not_utf8") from None
