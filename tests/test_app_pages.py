@@ -277,6 +277,10 @@ def test_every_edit_form_makes_its_edit() -> None:
     assert any("HH:MM" in e.value for e in app.error)
     assert app.button(key="mb_apply").disabled
     app.text_input(key="mb_time").input("").run()
+    # The wave form shares the move inputs: the same refusal.
+    app.text_input(key="mw_time").input("25:xx").run()
+    assert app.button(key="mw_apply").disabled
+    app.text_input(key="mw_time").input("").run()
     # Desks for one hour, a closed site, an absent person.
     site = app.selectbox(key="sd_site").value
     app.number_input(key="sd_desks").set_value(1).run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from planner import views
 from planner.edits import (
@@ -83,37 +84,45 @@ def pick_on_map(sc: Scenario, plan: Plan) -> None:
     st.caption(t("edit_pick_hint"))
 
 
+def _move_to(
+    sc: Scenario, site_box: DeltaGenerator, time_box: DeltaGenerator, keys: tuple[str, str, str]
+) -> tuple[str | None, int | None] | None:
+    """The "to site" and "at time" inputs and the apply button of a move form (keys: site,
+    time, apply). Returns the (site, minute) asked for when applied with something to change."""
+    site_key, time_key, apply_key = keys
+    labels = _site_choices(sc)
+    site = site_box.selectbox(
+        t("edit_new_site"), list(labels), key=site_key, format_func=labels.get
+    )
+    time_box.text_input(t("edit_new_time"), key=time_key, placeholder="HH:MM")
+    minute, ok = _time(time_key)
+    if not ok:
+        st.error(t("edit_bad_time"))
+    clicked = st.button(t("edit_apply"), key=apply_key, disabled=not ok)
+    if clicked and (site or minute is not None):
+        return site or None, minute
+    return None
+
+
 def move_building_form(sc: Scenario, plan: Plan) -> None:
     site_of = plan.site_of_building()
     first = {}
     for c in plan.calls:
         first[c.building_id] = min(c.call_time, first.get(c.building_id, c.call_time))
     called = [b.building_id for b in sc.buildings if b.building_id in site_of]
-    choice_labels = _site_choices(sc)
     a, b, c = st.columns(3)
     # Option labels stay the same whatever the plan says (the browser keeps a keyed widget's
     # labels from its first run); where the building goes now is the caption below.
     building = a.selectbox(t("view_building"), called, key=state.MB_BUILDING)
     if building:
         a.caption(t("edit_now", site=site_of[building], time=format_hhmm(first[building])))
-    site = b.selectbox(
-        t("edit_new_site"),
-        list(choice_labels),
-        key=state.MB_SITE,
-        format_func=choice_labels.get,
-    )
-    c.text_input(t("edit_new_time"), key=state.MB_TIME, placeholder="HH:MM")
-    minute, ok = _time(state.MB_TIME)
-    if not ok:
-        st.error(t("edit_bad_time"))
-    clicked = st.button(t("edit_apply"), key=state.MB_APPLY, disabled=not ok)
-    if clicked and building and (site or minute is not None):
-        _apply(sc, MoveBuilding(building, site or None, minute))
+    asked = _move_to(sc, b, c, (state.MB_SITE, state.MB_TIME, state.MB_APPLY))
+    if asked and building:
+        _apply(sc, MoveBuilding(building, *asked))
 
 
 def move_wave_form(sc: Scenario, plan: Plan) -> None:
     called = sorted({c.building_id for c in plan.calls}, key=lambda b: sc.building_index[b])
-    choice_labels = _site_choices(sc)
     a, b, c, d = st.columns(4)
     building = a.selectbox(t("view_building"), called, key=state.MW_BUILDING)
     waves = sorted((w for w in plan.calls if w.building_id == building), key=lambda w: w.floor_from)
@@ -127,19 +136,9 @@ def move_wave_form(sc: Scenario, plan: Plan) -> None:
     if floor in by_floor:
         wave = by_floor[floor]
         b.caption(t("edit_now", site=wave.site_id, time=format_hhmm(wave.call_time)))
-    site = c.selectbox(
-        t("edit_new_site"),
-        list(choice_labels),
-        key=state.MW_SITE,
-        format_func=choice_labels.get,
-    )
-    d.text_input(t("edit_new_time"), key=state.MW_TIME, placeholder="HH:MM")
-    minute, ok = _time(state.MW_TIME)
-    if not ok:
-        st.error(t("edit_bad_time"))
-    clicked = st.button(t("edit_apply"), key=state.MW_APPLY, disabled=not ok)
-    if clicked and building and floor is not None and (site or minute is not None):
-        _apply(sc, MoveWave(building, int(floor), site or None, minute))
+    asked = _move_to(sc, c, d, (state.MW_SITE, state.MW_TIME, state.MW_APPLY))
+    if asked and building and floor is not None:
+        _apply(sc, MoveWave(building, int(floor), *asked))
 
 
 def desks_editor(sc: Scenario, plan: Plan, key_suffix: str) -> None:
@@ -318,12 +317,11 @@ def render() -> None:
     running = widgets.solve_panel(sc)  # first: a solve that just ended leaves a message
     widgets.flash()
     widgets.home_warning()
-    plan = session.current_plan(sc)
-    ver = session.version(sc)
-    if plan is None or ver is None:
+    working = session.working_plan(sc)
+    if working is None:
         st.info(t("view_no_plan"))
         return
-    edits = session.edits(sc)
+    plan, ver, edits = working
     current = session.evaluation(sc)
     before = session.evaluation(sc, len(edits) - 1) if edits else None
     assert current is not None

@@ -48,12 +48,11 @@ def render() -> None:
     sc = session.scenario()
     if sc is None:
         return
-    plan = session.current_plan(sc)
-    ver = session.version(sc)
-    if plan is None or ver is None:
+    working = session.working_plan(sc)
+    if working is None:
         st.info(t("view_no_plan"))
         return
-    edits = session.edits(sc)
+    plan, ver, edits = working
     st.caption(t("view_version_line", label=ver.label, id=ver.id, edits=len(edits)))
     plan_key = ver.id + json.dumps([to_record(e) for e in edits], sort_keys=True)
     language = lang()

@@ -153,6 +153,16 @@ def current_plan(sc: Scenario, upto: int | None = None) -> Plan | None:
     return apply_edits(sc, base, chosen)
 
 
+def working_plan(sc: Scenario) -> tuple[Plan, versions.Version, list[Edit]] | None:
+    """The plan being worked on (edits applied), its version and its edits; ``None`` before the
+    first solve."""
+    plan = current_plan(sc)
+    ver = version(sc)
+    if plan is None or ver is None:
+        return None
+    return plan, ver, edits(sc)
+
+
 def evaluation(sc: Scenario, upto: int | None = None) -> Evaluation | None:
     """The current plan's evaluation (or after the first ``upto`` edits), cached in the session."""
     ver = version(sc)
