@@ -317,3 +317,19 @@ def mini_plan() -> dict[str, list[dict[str, Any]]]:
 def mini_plan_dir(tmp_path: Path) -> Path:
     """The mini plan as CSV files in a temporary folder."""
     return write_plan_tables(tmp_path / "mini-plan")
+
+
+@pytest.fixture(scope="session")
+def tiny() -> Any:
+    """The bundled ``tiny`` scenario (immutable, shared by every test that asks)."""
+    from planner.parse import load_scenario
+
+    return load_scenario(SCENARIOS / "tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny_plan(tiny: Any) -> Any:
+    """The ``stagger`` baseline plan of :func:`tiny` (one wave per building, valid)."""
+    from planner.baseline import baseline
+
+    return baseline(tiny, "stagger").plan

@@ -6,7 +6,6 @@ import dataclasses
 import re
 
 import pytest
-from conftest import SCENARIOS
 
 from planner.check import check_plan
 from planner.edits import (
@@ -23,14 +22,8 @@ from planner.edits import (
     to_record,
 )
 from planner.model import Role, Scenario
-from planner.parse import load_scenario
 from planner.plan import Plan
 from planner.solver import SolveConfig, solve
-
-
-@pytest.fixture(scope="module")
-def tiny() -> Scenario:
-    return load_scenario(SCENARIOS / "tiny")
 
 
 @pytest.fixture(scope="module")

@@ -9,24 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import SCENARIOS
 
 from planner import versions
-from planner.baseline import baseline
 from planner.edits import CloseSite, EditError, MoveBuilding
 from planner.model import Scenario
-from planner.parse import load_scenario
 from planner.plan import Plan
-
-
-@pytest.fixture(scope="module")
-def tiny() -> Scenario:
-    return load_scenario(SCENARIOS / "tiny")
-
-
-@pytest.fixture(scope="module")
-def plan(tiny: Scenario) -> Plan:
-    return baseline(tiny, "stagger").plan
 
 
 def test_home_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -48,23 +35,23 @@ def test_home_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_pa
     assert versions.planner_home() == fallback
 
 
-def test_a_version_and_its_edits_load_back(tiny: Scenario, plan: Plan, tmp_path: Path) -> None:
-    ver = versions.create_version(tiny, plan, "stagger", home=tmp_path)
+def test_a_version_and_its_edits_load_back(tiny: Scenario, tiny_plan: Plan, tmp_path: Path) -> None:
+    ver = versions.create_version(tiny, tiny_plan, "stagger", home=tmp_path)
     assert ver.edits == 0 and ver.made_by["kind"] == "stagger"
-    b = plan.calls[0].building_id
+    b = tiny_plan.calls[0].building_id
     edits = [MoveBuilding(b, "S002"), CloseSite("S003")]
     saved = versions.save_edits(ver, edits)
     assert saved.edits == 2 and saved.updated > ver.updated
     base, loaded = versions.load_version(tiny, ver.id, home=tmp_path)
-    assert base == plan and loaded == edits
+    assert base == tiny_plan and loaded == edits
     on_disk = json.loads((ver.folder / "edits.json").read_text(encoding="utf-8"))
     assert on_disk[0] == {"kind": "move_building", "building_id": b, "site_id": "S002"}
 
 
-def test_latest_is_the_one_edited_last(tiny: Scenario, plan: Plan, tmp_path: Path) -> None:
-    first = versions.create_version(tiny, plan, "one", home=tmp_path)
+def test_latest_is_the_one_edited_last(tiny: Scenario, tiny_plan: Plan, tmp_path: Path) -> None:
+    first = versions.create_version(tiny, tiny_plan, "one", home=tmp_path)
     time.sleep(0.01)
-    second = versions.create_version(tiny, plan, "two", parent=first.id, home=tmp_path)
+    second = versions.create_version(tiny, tiny_plan, "two", parent=first.id, home=tmp_path)
     assert versions.latest(tiny, tmp_path) == second
     time.sleep(0.01)
     versions.save_edits(first, [CloseSite("S001")])
@@ -75,9 +62,9 @@ def test_latest_is_the_one_edited_last(tiny: Scenario, plan: Plan, tmp_path: Pat
 
 
 def test_other_scenarios_and_broken_folders_are_kept_apart(
-    tiny: Scenario, plan: Plan, tmp_path: Path
+    tiny: Scenario, tiny_plan: Plan, tmp_path: Path
 ) -> None:
-    versions.create_version(tiny, plan, "tiny", home=tmp_path)
+    versions.create_version(tiny, tiny_plan, "tiny", home=tmp_path)
     changed = dataclasses.replace(tiny, round=dataclasses.replace(tiny.round, deadline=800))
     assert versions.scenario_key(changed) != versions.scenario_key(tiny)
     assert versions.list_versions(changed, tmp_path) == []
@@ -91,18 +78,20 @@ def test_other_scenarios_and_broken_folders_are_kept_apart(
     assert [v.label for v in versions.list_versions(tiny, tmp_path)] == ["tiny"]
 
 
-def test_an_unknown_edit_on_disk_is_an_error(tiny: Scenario, plan: Plan, tmp_path: Path) -> None:
-    ver = versions.create_version(tiny, plan, "x", home=tmp_path)
+def test_an_unknown_edit_on_disk_is_an_error(
+    tiny: Scenario, tiny_plan: Plan, tmp_path: Path
+) -> None:
+    ver = versions.create_version(tiny, tiny_plan, "x", home=tmp_path)
     (ver.folder / "edits.json").write_text('[{"kind": "teleport"}]', encoding="utf-8")
     with pytest.raises(EditError):
         versions.load_version(tiny, ver, home=tmp_path)
 
 
 def test_two_sessions_on_one_version_do_not_overwrite_each_other(
-    tiny: Scenario, plan: Plan, tmp_path: Path
+    tiny: Scenario, tiny_plan: Plan, tmp_path: Path
 ) -> None:
-    ver = versions.create_version(tiny, plan, "x", home=tmp_path)
-    b = plan.calls[0].building_id
+    ver = versions.create_version(tiny, tiny_plan, "x", home=tmp_path)
+    b = tiny_plan.calls[0].building_id
     mine, theirs = [MoveBuilding(b, "S002")], [CloseSite("S003")]
     # Both sessions read the empty list; the first to save wins, the second is refused.
     saved = versions.save_edits(ver, mine, expected=[])

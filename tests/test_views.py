@@ -6,24 +6,11 @@ import math
 
 import pandas as pd
 import pytest
-from conftest import SCENARIOS
 
 from planner import views
-from planner.baseline import baseline
 from planner.edits import CloseSite, apply_edits
 from planner.model import Scenario
-from planner.parse import load_scenario
 from planner.plan import DeskSpell, Plan
-
-
-@pytest.fixture(scope="module")
-def tiny() -> Scenario:
-    return load_scenario(SCENARIOS / "tiny")
-
-
-@pytest.fixture(scope="module")
-def plan(tiny: Scenario) -> Plan:
-    return baseline(tiny, "stagger").plan
 
 
 def test_queue_bands_count_missing_replications_as_empty_queues() -> None:
@@ -67,9 +54,9 @@ def test_desk_series_steps_through_gaps_and_overlaps() -> None:
     assert views.peak_desks(plan) == {"A": 4, "B": 1}
 
 
-def test_map_layers_have_every_building_and_site(tiny: Scenario, plan: Plan) -> None:
-    shut = plan.desks[0].site_id
-    edited = apply_edits(tiny, plan, [CloseSite(shut)])
+def test_map_layers_have_every_building_and_site(tiny: Scenario, tiny_plan: Plan) -> None:
+    shut = tiny_plan.desks[0].site_id
+    edited = apply_edits(tiny, tiny_plan, [CloseSite(shut)])
     layers = views.map_layers(tiny, edited)
     b, s, r = layers["buildings"], layers["sites"], layers["routes"]
     assert list(b["building_id"]) == [x.building_id for x in tiny.buildings]
@@ -80,14 +67,14 @@ def test_map_layers_have_every_building_and_site(tiny: Scenario, plan: Plan) -> 
     assert len(s) == len(tiny.sites)
     closed = s.set_index("site_id").loc[shut]
     assert closed["desks"] == 0 and not closed["open"]
-    assert len(r) == len(plan.visits)
+    assert len(r) == len(tiny_plan.visits)
     for _, team in r.groupby("team_id"):
         assert list(team["seq"]) == sorted(team["seq"])
 
 
-def test_timeline_rows_last_as_long_as_the_sweep(tiny: Scenario, plan: Plan) -> None:
-    rows = views.timeline_rows(tiny, plan)
-    assert len(rows) == len(plan.calls)
+def test_timeline_rows_last_as_long_as_the_sweep(tiny: Scenario, tiny_plan: Plan) -> None:
+    rows = views.timeline_rows(tiny, tiny_plan)
+    assert len(rows) == len(tiny_plan.calls)
     assert list(rows["start"]) == sorted(rows["start"])
     first = rows.iloc[0]
     building = tiny.buildings[tiny.building_index[first["building_id"]]]
@@ -98,10 +85,10 @@ def test_timeline_rows_last_as_long_as_the_sweep(tiny: Scenario, plan: Plan) -> 
 
 
 def test_evaluations_share_random_numbers_so_deltas_are_the_plans(
-    tiny: Scenario, plan: Plan
+    tiny: Scenario, tiny_plan: Plan
 ) -> None:
-    one = views.evaluate(tiny, plan)
-    two = views.evaluate(tiny, plan)
+    one = views.evaluate(tiny, tiny_plan)
+    two = views.evaluate(tiny, tiny_plan)
     assert one.values == two.values or all(
         (math.isnan(a) and math.isnan(b)) or a == b
         for a, b in zip(one.values.values(), two.values.values(), strict=True)
@@ -110,7 +97,7 @@ def test_evaluations_share_random_numbers_so_deltas_are_the_plans(
     assert all(v == 0 or math.isnan(v) for v in deltas.values())
     # Closing the busiest site sends its people elsewhere: longer walks, new queues.
     busiest = one.sites.sort_values("arrivals").iloc[-1]["site_id"]
-    after = views.evaluate(tiny, apply_edits(tiny, plan, [CloseSite(busiest)]))
+    after = views.evaluate(tiny, apply_edits(tiny, tiny_plan, [CloseSite(busiest)]))
     assert busiest not in set(after.sites["site_id"])
     assert views.kpi_deltas(one.values, after.values)["walking_km"] > 0
     assert set(views.newly_over(one, after)) == set(after.over_capacity) - set(one.over_capacity)
