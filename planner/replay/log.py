@@ -237,11 +237,14 @@ def hash_ids(values: pd.Series, salt: Salt) -> pd.Series:
     """
     norm = values.astype(str).str.replace(r"\s+", "", regex=True).str.upper()
     uniques = pd.unique(norm)
-    key = salt.value
-    table = {
-        u: ("" if u == "" else hmac.new(key, u.encode("utf-8"), hashlib.sha256).hexdigest()[:16])
-        for u in uniques
-    }
+    keyed = hmac.new(salt.value, digestmod=hashlib.sha256)
+
+    def digest(u: str) -> str:
+        h = keyed.copy()  # the key's padding is hashed once, not once per identifier
+        h.update(u.encode("utf-8"))
+        return h.hexdigest()[:16]
+
+    table = {u: ("" if u == "" else digest(u)) for u in uniques}
     return norm.map(table)
 
 
