@@ -305,3 +305,17 @@ def test_a_moved_wave_is_kept_only_as_its_buildings_site_and_first_call(
 
 def _other_building(plan: Plan, b: str) -> str:
     return next(c.building_id for c in plan.calls if c.building_id != b)
+
+
+def test_every_edit_error_names_a_catalogue_message() -> None:
+    import inspect
+
+    import planner.edits
+    from planner.messages import CATALOGUE
+
+    source = inspect.getsource(planner.edits)
+    keys = set(re.findall(r'"(edit_err_[a-z_]+)"', source))
+    assert len(keys) >= 8 and keys <= set(CATALOGUE), keys - set(CATALOGUE)
+    with pytest.raises(EditError) as caught:
+        from_record({"kind": "close_site", "site": "S1"})
+    assert "close_site" in caught.value.message("zh")
