@@ -974,7 +974,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "edit_err_unknown_staff": ("没有人员 {staff}", "there is no staff member {staff}"),
     "edit_err_kind": ("未知的修改类型“{kind}”", 'unknown kind of edit "{kind}"'),
-    "edit_err_fields": ("修改“{kind}”的字段有误：{error}", 'edit "{kind}" has wrong fields: {error}'),
+    "edit_err_fields": (
+        "修改“{kind}”的字段有误：{error}",
+        'edit "{kind}" has wrong fields: {error}',
+    ),
     "edit_table_blank": (
         "采样点 {site}：台数不能为空（0 表示关闭），未修改",
         "site {site}: the desks cell cannot be empty (0 closes the site); nothing changed",
