@@ -1070,7 +1070,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "two columns map to this field: the first one is used",
     ),
     "log_mapping_table": (
-        "应为表（[columns] 下写 \"列名\" = \"字段\"）",
+        '应为表（[columns] 下写 "列名" = "字段"）',
         'must be a table ([columns] with "column name" = "field" lines)',
     ),
     "log_column_missing": (

@@ -44,7 +44,7 @@ def test_board_of_the_bundled_round_at_0830() -> None:
     app = progress_page("en")
     assert app.text_input(key=state.PB_LOG_PATH).value == str(DEMO / "log.csv")
     app.text_input(key=state.PB_NOW).set_value("08:30").run()
-    app.button(key="pb_run").click().run()
+    app.button(key=state.PB_RUN).click().run()
     assert not app.exception
     board = app.session_state[state.PB_BOARD]
     assert isinstance(board, Board) and board.now == 510
@@ -67,10 +67,10 @@ def test_board_of_the_bundled_round_at_0830() -> None:
 
 def test_a_later_time_moves_the_board_and_a_bad_time_is_refused() -> None:
     app = progress_page()
-    app.button(key="pb_run").click().run()
+    app.button(key=state.PB_RUN).click().run()
     early = app.session_state[state.PB_BOARD]
     app.text_input(key=state.PB_NOW).set_value("10:00").run()
-    app.button(key="pb_run").click().run()
+    app.button(key=state.PB_RUN).click().run()
     later = app.session_state[state.PB_BOARD]
     assert later.now == 600
     assert later.sites["done"].sum() > early.sites["done"].sum()
@@ -78,14 +78,14 @@ def test_a_later_time_moves_the_board_and_a_bad_time_is_refused() -> None:
     # Chinese by default.
     assert "已采" in app.dataframe[-2].value.columns
     app.text_input(key=state.PB_NOW).set_value("9点").run()
-    app.button(key="pb_run").click().run()
+    app.button(key=state.PB_RUN).click().run()
     assert app.error[0].value == "“9点”不是 HH:MM 时间"
 
 
 def test_a_missing_log_is_reported_not_raised(tmp_path: Path) -> None:
     app = progress_page("en")
     app.text_input(key=state.PB_LOG_PATH).set_value(str(tmp_path / "none.csv")).run()
-    app.button(key="pb_run").click().run()
+    app.button(key=state.PB_RUN).click().run()
     assert not app.exception
     assert app.error[0].value == "the sampling log cannot be used (1 problems)"
     assert "sampling log file not found" in app.dataframe[0].value.to_string()
@@ -114,7 +114,7 @@ def test_an_uploaded_log_is_read_in_memory(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setattr(streamlit, "file_uploader", lambda *a, **k: FakeUpload(DEMO / "log.csv"))
     app = progress_page("en")
     app.text_input(key=state.PB_LOG_PATH).set_value("").run()
-    app.button(key="pb_run").click().run()
+    app.button(key=state.PB_RUN).click().run()
     assert not app.exception
     board = app.session_state[state.PB_BOARD]
     pd.testing.assert_frame_equal(board.sites, expected_board(510).sites)

@@ -142,7 +142,7 @@ def render() -> None:
     """The page body."""
     st.title(t("pb_title"))
     scenario_dir, plan_text, log_source, now_text = inputs()
-    if st.button(t("pb_run"), key="pb_run", type="primary"):
+    if st.button(t("pb_run"), key=state.PB_RUN, type="primary"):
         now = parse_hhmm(now_text)
         if now is None:
             st.error(t("pb_bad_now", value=now_text))

@@ -48,5 +48,6 @@ PB_PLAN_DIR = "pb_plan_dir"  # plan folder path (widget)
 PB_LOG_UPLOAD = "pb_log_upload"  # uploaded sampling log (widget)
 PB_LOG_PATH = "pb_log_path"  # sampling log path (widget)
 PB_NOW = "pb_now"  # the time of the board, HH:MM (widget)
+PB_RUN = "pb_run"  # the "show the board" button (widget)
 PB_CURVES = "pb_curves"  # {(scenario dir, plan dir): planner.replay.progress.expected_curves}
 PB_BOARD = "pb_board"  # the last planner.replay.progress.Board shown
