@@ -42,7 +42,14 @@ from planner.solver.sweeps import (
     sweeper_shifts,
     walking_speed,
 )
-from planner.solver.waves import Descent, LiftClock, Wave, capacity_curve, time_when_served
+from planner.solver.waves import (
+    Descent,
+    LiftClock,
+    Wave,
+    capacity_curve,
+    served_by,
+    time_when_served,
+)
 
 #: A wave nobody can call when wanted may be called this much before its site's first desk
 #: opens, no earlier (the plan's rule: a desk opens within the hour after a call).
@@ -73,9 +80,18 @@ class _Site:
     pinned: list[Wave] = field(default_factory=list)  # waves whose call time the user fixed
     closing_capacity: float = math.inf  # people the desks can serve before the site closes
     catch_up: float = 0.0  # people a late site may let queue up to catch up
-    sweepers_leave: float = math.inf  # when the last sweeper goes home
     opens: float = -math.inf  # when the site's first desk opens
-    sweep_min_per_household: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Pace:
+    """Settings every site's pacing shares."""
+
+    earliest: float  # no call before this minute
+    buffer_min: float  # minutes of work kept waiting at a site
+    turnout: float
+    sweepers_leave: float  # when the last sweeper goes home
+    sweep_min_per_household: float
 
 
 def dispatch_calls(
@@ -114,13 +130,20 @@ def dispatch_calls(
     """
     flow = scenario.flow
     pinned = dict(pinned or {})
-    earliest = scenario.round.start - flow.response_min
+    # Any sweeper may call for any site (at a penalty), so what matters is when the last goes.
+    pace = _Pace(
+        earliest=scenario.round.start - flow.response_min,
+        buffer_min=buffer_min,
+        turnout=flow.turnout,
+        sweepers_leave=max(
+            (float(p.available_to) for p in staff if p.role is Role.SWEEPER), default=math.inf
+        ),
+        sweep_min_per_household=scenario.crew.sweep_s_per_household / 60.0,
+    )
     spells_of: dict[str, list[DeskSpell]] = {}
     for spell in sorted(desks, key=lambda d: d.start):
         spells_of.setdefault(spell.site_id, []).append(spell)
     lifts = LiftClock(flow)
-    # Any sweeper may call for any site (at a penalty), so what matters is when the last goes.
-    leave = max((float(p.available_to) for p in staff if p.role is Role.SWEEPER), default=math.inf)
     sites: dict[int, _Site] = {}
     for s, buildings in site_waves.items():
         spells = spells_of.get(scenario.sites[s].site_id, [])
@@ -137,11 +160,9 @@ def dispatch_calls(
             rate,
             queues,
             pinned=fixed,
-            closing_capacity=_served_by(times, served, close),
+            closing_capacity=served_by(times, served, close),
             catch_up=_CATCH_UP_SHARE * scenario.sites[s].queue_capacity,
-            sweepers_leave=leave,
             opens=float(spells[0].start) if spells else -math.inf,
-            sweep_min_per_household=scenario.crew.sweep_s_per_household / 60.0,
         )
 
     sweepers = [_Sweeper(p) for p in staff if p.role is Role.SWEEPER]
@@ -154,7 +175,7 @@ def dispatch_calls(
     heap: list[tuple[float, int, int, int]] = []
     counter = 0
     for s, site in sites.items():
-        nxt = _next(site, ways, lifts, earliest, buffer_min, flow.turnout)
+        nxt = _next(site, ways, lifts, pace)
         if nxt is not None:
             heapq.heappush(heap, (nxt[0], counter, s, -1))
             counter += 1
@@ -171,7 +192,7 @@ def dispatch_calls(
             call_at, q = wanted, -1
         else:
             site = sites[s]
-            nxt = _next(site, ways, lifts, earliest, buffer_min, flow.turnout)
+            nxt = _next(site, ways, lifts, pace)
             if nxt is None:
                 continue
             call_at, q = nxt
@@ -180,7 +201,7 @@ def dispatch_calls(
         way = ways[(wave.building, wave.floor_from)]
         duration = call_minutes(scenario, wave)
         best = pick_sweeper(
-            sweepers, timed, scenario.buildings[wave.building], dict(home), speed, duration
+            sweepers, timed, scenario.buildings[wave.building], home, speed, duration
         )
         if q >= 0:
             site.queues[q].pop(0)
@@ -188,11 +209,11 @@ def dispatch_calls(
                 site.queues.pop(q)
         if best is None:
             # Nobody can make it when the desks want it (the sweepers have gone home or run out
-            # of hours): call it as soon as anybody can, earlier than wanted, rather than never.
+            # of hours): call it as late as anybody can before then, rather than never.
             best = _latest_sweeper(
                 sweepers,
                 dataclasses.replace(
-                    wave, target=max(earliest, site.opens - _RESCUE_BEFORE_DESK_MIN)
+                    wave, target=max(pace.earliest, site.opens - _RESCUE_BEFORE_DESK_MIN)
                 ),
                 scenario.buildings[wave.building],
                 speed,
@@ -206,29 +227,18 @@ def dispatch_calls(
             wanted_arrival = lifts.arrival(wave.building, call_at, way, book=False)
             arrival = lifts.arrival(wave.building, start, way, book=True)
             # Desks idle while late people are on their way, once the buffer is used up.
-            idle = max(0.0, arrival - wanted_arrival - buffer_min)
+            idle = max(0.0, arrival - wanted_arrival - pace.buffer_min)
             site.lost += idle * desks_at(site.spells, wanted_arrival) * 60.0 / flow.service_s
             calls.append(book_call(scenario, sweeper, timed, start, duration, seq))
             lateness.append(start - call_at)
             site.before += wave.people * flow.turnout
             site.previous = wave.building
         if q >= 0:
-            following = _next(site, ways, lifts, earliest, buffer_min, flow.turnout)
+            following = _next(site, ways, lifts, pace)
             if following is not None:
                 heapq.heappush(heap, (following[0], counter, site.index, -1))
                 counter += 1
     return SweepSchedule(tuple(calls), sweeper_shifts(sweepers), tuple(lateness), tuple(uncalled))
-
-
-def _served_by(times: np.ndarray, served: np.ndarray, minute: float) -> float:
-    """People the desks can serve by ``minute``, going on at the last desk count after the
-    last spell (as the solver extends desks until the queue clears)."""
-    if times.size == 0:
-        return 0.0
-    if minute <= times[-1]:
-        return float(np.interp(minute, times, served))
-    rate = (served[-1] - served[-2]) / max(1e-9, times[-1] - times[-2]) if times.size > 1 else 0.0
-    return float(served[-1] + rate * (minute - times[-1]))
 
 
 def _latest_sweeper(
@@ -258,47 +268,45 @@ def _next(
     site: _Site,
     ways: Mapping[tuple[int, int], Descent],
     lifts: LiftClock,
-    earliest: float,
-    buffer_min: float,
-    turnout: float,
+    pace: _Pace,
 ) -> tuple[float, int] | None:
     """The site's next call: (minute wanted, building queue).
 
     The desks want the next people at the minute their capacity will have served everybody
-    called so far (plus the capacity lost to late calls) less ``buffer_min`` minutes of work; of
-    the buildings' next waves, the one whose people can arrive then (or soonest after) is called
-    so its mean arrival falls at that minute; on ties the building called last (its sweeper is
-    there), then the longest lift queue left (it takes longest to empty).
+    called so far (plus the capacity lost to late calls) less ``pace.buffer_min`` minutes of
+    work; of the buildings' next waves, the one whose people can arrive then (or soonest after)
+    is called so its mean arrival falls at that minute; on ties the building called last (its
+    sweeper is there), then the longest lift queue left (it takes longest to empty).
     """
     if not site.queues:
         return None
-    first = site.queues[0][0].people * turnout
+    first = site.queues[0][0].people * pace.turnout
     # Lost desk time delays the next calls (no crowd after a late call), but never so far that
     # the people still to call could not be served before the site closes.
-    left = sum(w.people for waves in site.queues for w in waves) * turnout
+    left = sum(w.people for waves in site.queues for w in waves) * pace.turnout
     lost = min(site.lost, max(0.0, site.closing_capacity - site.before - left))
     # Catching up is allowed as far as a queue of part of the site's capacity.
     lost = max(0.0, lost - site.catch_up)
-    aim = max(0.0, site.before + lost + first / 2.0 - buffer_min * site.rate)
+    aim = max(0.0, site.before + lost + first / 2.0 - pace.buffer_min * site.rate)
     wanted = time_when_served(site.times, site.served, aim)
     if not math.isfinite(wanted):  # no desk at all: call as early as allowed
-        wanted = earliest
+        wanted = pace.earliest
     # Pacing to the desks must not run past the sweepers' day: when the calling left would not
     # fit before they go home, call earlier (a queue forms) but not before the desks open.
     calling_left = sum(w.households for waves in site.queues for w in waves)
     latest = (
-        site.sweepers_leave
-        - calling_left * site.sweep_min_per_household * _CALLING_SLACK
+        pace.sweepers_leave
+        - calling_left * pace.sweep_min_per_household * _CALLING_SLACK
         - _LEAVE_MARGIN_MIN
     )
     if wanted > latest:
-        wanted = max(latest, site.opens - _RESCUE_BEFORE_DESK_MIN, earliest)
+        wanted = max(latest, site.opens - _RESCUE_BEFORE_DESK_MIN, pace.earliest)
     best: tuple[tuple[float, float, float], int, float] | None = None
     for q, waves in enumerate(site.queues):
         wave = waves[0]
         way = ways[(wave.building, wave.floor_from)]
         call = max(
-            earliest,
+            pace.earliest,
             wanted - way.fixed_min - (way.rides + 1) / 2.0 * lifts.ride_min * way.lift_share,
         )
         arrival = lifts.arrival(wave.building, call, way, book=False)

@@ -14,7 +14,7 @@ distant calls is not counted as work.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -71,7 +71,7 @@ def pick_sweeper(
     sweepers: Sequence[_Sweeper],
     wave: Wave,
     building: Building,
-    home: dict[str, tuple[int, ...]],
+    home: Mapping[str, tuple[int, ...]],
     speed: float,
     duration: float,
 ) -> tuple[_Sweeper, int] | None:

@@ -135,9 +135,27 @@ def time_when_served(times: np.ndarray, served: np.ndarray, people: float) -> fl
         return float(times[0])
     if people >= served[-1]:
         # Beyond the planned desks: continue at the last spell's rate so late waves still spread.
-        rate = (served[-1] - served[-2]) / max(1e-9, times[-1] - times[-2]) if times.size > 1 else 0
+        rate = _last_rate(times, served)
         return float(times[-1] + (people - served[-1]) / rate) if rate > 0 else float(times[-1])
     return float(np.interp(people, served, times))
+
+
+def served_by(times: np.ndarray, served: np.ndarray, minute: float) -> float:
+    """People the capacity can serve by ``minute`` (the inverse of :func:`time_when_served`,
+    going on at the last spell's rate after the last spell, as desks are extended until the
+    queue clears)."""
+    if times.size == 0:
+        return 0.0
+    if minute <= times[-1]:
+        return float(np.interp(minute, times, served))
+    return float(served[-1] + _last_rate(times, served) * (minute - times[-1]))
+
+
+def _last_rate(times: np.ndarray, served: np.ndarray) -> float:
+    """People a minute during the last spell of a capacity curve (0 with a single point)."""
+    if times.size < 2:
+        return 0.0
+    return float((served[-1] - served[-2]) / max(1e-9, times[-1] - times[-2]))
 
 
 def expected_arrivals(
