@@ -227,6 +227,11 @@ def _overlaps(
     return found
 
 
+def _unknown(file: str, index: int, family: str, kind: str, value: str) -> Problem:
+    """A row naming a building, site or staff member (``kind``: ``ref_...``) that does not exist."""
+    return _problem(file, index, family, "chk_unknown_ref", kind=Ref(kind), value=value)
+
+
 def _floor_problem(
     building: Building, lo: int, hi: int, file: str, index: int, family: str
 ) -> Problem | None:
@@ -248,6 +253,28 @@ def _floor_problem(
     return None
 
 
+def _located(
+    town: _Town,
+    building_id: str,
+    lo: int,
+    hi: int,
+    file: str,
+    index: int,
+    family: str,
+    out: list[Problem],
+) -> Building | None:
+    """The row's building, or ``None`` after reporting it unknown; bad floors are reported too
+    (the building is still returned: the row's other rules can be checked)."""
+    building = town.buildings.get(building_id)
+    if building is None:
+        out.append(_unknown(file, index, family, "ref_building", building_id))
+        return None
+    bad_floors = _floor_problem(building, lo, hi, file, index, family)
+    if bad_floors is not None:
+        out.append(bad_floors)
+    return building
+
+
 # --- 1. coverage ----------------------------------------------------------------------------------
 
 
@@ -261,24 +288,11 @@ def _check_coverage(town: _Town, plan: Plan) -> list[Problem]:
     out: list[Problem] = []
     calls_of: dict[str, list[int]] = defaultdict(list)
     for k, call in enumerate(plan.calls):
-        building = town.buildings.get(call.building_id)
-        if building is None:
-            out.append(
-                _problem(
-                    CALLS_FILE,
-                    k,
-                    COVERAGE,
-                    "chk_unknown_ref",
-                    kind=Ref("ref_building"),
-                    value=call.building_id,
-                )
-            )
-            continue
-        bad_floors = _floor_problem(
-            building, call.floor_from, call.floor_to, CALLS_FILE, k, COVERAGE
+        building = _located(
+            town, call.building_id, call.floor_from, call.floor_to, CALLS_FILE, k, COVERAGE, out
         )
-        if bad_floors is not None:
-            out.append(bad_floors)
+        if building is None:
+            continue
         calls_of[call.building_id].append(k)
     # Unknown buildings and bad floors of visits are rule 6's (visit) to report.
     visits_of: dict[str, list[int]] = defaultdict(list)
@@ -449,16 +463,7 @@ def _check_desks(town: _Town, plan: Plan) -> list[Problem]:
     for k, spell in enumerate(plan.desks):
         site = town.sites.get(spell.site_id)
         if site is None:
-            out.append(
-                _problem(
-                    DESKS_FILE,
-                    k,
-                    DESKS,
-                    "chk_unknown_ref",
-                    kind=Ref("ref_site"),
-                    value=spell.site_id,
-                )
-            )
+            out.append(_unknown(DESKS_FILE, k, DESKS, "ref_site", spell.site_id))
             continue
         out.extend(_spell_problems(site, spell, k))
         if spell.start < spell.end:
@@ -491,16 +496,7 @@ def _check_desks(town: _Town, plan: Plan) -> list[Problem]:
     }
     for k, call in enumerate(plan.calls):
         if call.site_id not in town.sites:
-            out.append(
-                _problem(
-                    CALLS_FILE,
-                    k,
-                    DESKS,
-                    "chk_unknown_ref",
-                    kind=Ref("ref_site"),
-                    value=call.site_id,
-                )
-            )
+            out.append(_unknown(CALLS_FILE, k, DESKS, "ref_site", call.site_id))
             continue
         problem = _call_desk(call, open_at.get(call.site_id, []), k)
         if problem is not None:
@@ -744,16 +740,7 @@ def _check_roster(town: _Town, plan: Plan) -> list[Problem]:
     for k, shift in enumerate(plan.roster):
         staff = town.staff.get(shift.staff_id)
         if staff is None:
-            out.append(
-                _problem(
-                    ROSTER_FILE,
-                    k,
-                    ROSTER,
-                    "chk_unknown_ref",
-                    kind=Ref("ref_staff"),
-                    value=shift.staff_id,
-                )
-            )
+            out.append(_unknown(ROSTER_FILE, k, ROSTER, "ref_staff", shift.staff_id))
             continue
         out.extend(_shift_problems(town, staff, shift, k, teams))
         if shift.start < shift.end:
@@ -935,9 +922,7 @@ def _check_sweeps(town: _Town, plan: Plan) -> list[Problem]:
         who = call.sweeper_id
         staff = town.staff.get(who)
         if staff is None:
-            out.append(
-                _problem(CALLS_FILE, k, SWEEP, "chk_unknown_ref", kind=Ref("ref_staff"), value=who)
-            )
+            out.append(_unknown(CALLS_FILE, k, SWEEP, "ref_staff", who))
             continue
         if staff.role is not Role.SWEEPER:
             out.append(
@@ -1044,24 +1029,11 @@ def _check_visits(town: _Town, plan: Plan) -> list[Problem]:
     visits_of: dict[str, list[int]] = defaultdict(list)
     for k, visit in enumerate(plan.visits):
         visits_of[visit.team_id].append(k)
-        building = town.buildings.get(visit.building_id)
-        if building is None:
-            out.append(
-                _problem(
-                    VISITS_FILE,
-                    k,
-                    VISIT,
-                    "chk_unknown_ref",
-                    kind=Ref("ref_building"),
-                    value=visit.building_id,
-                )
-            )
-            continue
-        bad_floors = _floor_problem(
-            building, visit.floor_from, visit.floor_to, VISITS_FILE, k, VISIT
+        building = _located(
+            town, visit.building_id, visit.floor_from, visit.floor_to, VISITS_FILE, k, VISIT, out
         )
-        if bad_floors is not None:
-            out.append(bad_floors)
+        if building is None:
+            continue
         need, climb, by_lift = _visit_need_s(town, building, visit)
         lasts = (visit.end - visit.start) * 60
         if lasts < need - EPS_S:
