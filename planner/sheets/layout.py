@@ -173,6 +173,32 @@ def sheet_head(kind: str, title: str, styles: Styles, synthetic_note: str | None
     return out
 
 
+def checklist(
+    rows: Sequence[Sequence[Any]],
+    widths: Sequence[float],
+    styles: Styles,
+    *,
+    align_right: Sequence[int] = (),
+    padding: float = 2.5,
+) -> Table:
+    """A calling or visiting checklist: :func:`grid` with a totals row whose label spans the
+    first two columns and tick boxes centred in the last column. The one column given width 0
+    takes what the body width leaves."""
+    sized = list(widths)
+    fill = sized.index(0)
+    sized[fill] = BODY_W - sum(sized)
+    last = len(sized) - 1
+    return grid(
+        rows,
+        sized,
+        styles,
+        total=True,
+        padding=padding,
+        align_right=align_right,
+        extra=[("ALIGN", (last, 1), (last, -1), "CENTER"), ("SPAN", (0, -1), (1, -1))],
+    )
+
+
 def grid(
     rows: Sequence[Sequence[Any]],
     widths: Sequence[float],

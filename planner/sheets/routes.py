@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, Spacer
 from planner.plan import Call, Visit
 from planner.sheets.context import Context
 from planner.sheets.facts import CallRow, CrewShift, call_row, staff_name, team_members
-from planner.sheets.layout import BODY_W, Sheet, TickBox, facts_table, grid, para, sheet_head
+from planner.sheets.layout import Sheet, TickBox, checklist, facts_table, para, sheet_head
 from planner.timefmt import format_hhmm
 
 
@@ -122,15 +122,7 @@ def _sweeper_story(ctx: Context, sweeper_id: str, calls: list[Call], title: str)
         )
     table_rows.append([ctx.t("sheet_total"), "", "", "", f"{households:,}", f"{people:,}", "", ""])
     widths = [24, 52, 92, 62, 50, 46, 0, 36]
-    widths[6] = BODY_W - sum(widths)
-    table = grid(
-        table_rows,
-        widths,
-        st,
-        total=True,
-        align_right=(0, 4, 5),
-        extra=[("ALIGN", (7, 1), (7, -1), "CENTER"), ("SPAN", (0, -1), (1, -1))],
-    )
+    table = checklist(table_rows, widths, st, align_right=(0, 4, 5))
     return _route_story(ctx, "sheet_sweep_kind", "sheet_sweep_note", title, pairs, table)
 
 
@@ -189,13 +181,5 @@ def _team_story(ctx: Context, team_id: str, visits: list[Visit], title: str) -> 
         )
     table_rows.append([ctx.t("sheet_total"), "", "", "", f"{people:,}", "", "", ""])
     widths = [24, 78, 92, 62, 46, 62, 0, 36]
-    widths[6] = BODY_W - sum(widths)
-    table = grid(
-        table_rows,
-        widths,
-        st,
-        total=True,
-        align_right=(0, 4),
-        extra=[("ALIGN", (7, 1), (7, -1), "CENTER"), ("SPAN", (0, -1), (1, -1))],
-    )
+    table = checklist(table_rows, widths, st, align_right=(0, 4))
     return _route_story(ctx, "sheet_team_kind", "sheet_team_note", title, pairs, table)

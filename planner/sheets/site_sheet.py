@@ -20,6 +20,7 @@ from planner.sheets.layout import (
     RULE_GREY,
     Sheet,
     TickBox,
+    checklist,
     facts_table,
     grid,
     heading,
@@ -194,16 +195,7 @@ def _calls(ctx: Context, facts: SiteFacts) -> list[Flowable]:
         ]
     )
     widths = [24, 50, 88, 58, 58, 44, 0, 34]
-    widths[6] = BODY_W - sum(widths)
-    table = grid(
-        rows,
-        widths,
-        st,
-        total=True,
-        padding=_PAD,
-        align_right=(0, 4, 5),
-        extra=[("ALIGN", (7, 1), (7, -1), "CENTER"), ("SPAN", (0, -1), (1, -1))],
-    )
+    table = checklist(rows, widths, st, padding=_PAD, align_right=(0, 4, 5))
     return [*out, table]
 
 
