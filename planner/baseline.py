@@ -38,7 +38,7 @@ import numpy as np
 
 from planner.geo import EARTH_RADIUS_M, distance_matrix_m, haversine_m
 from planner.model import Building, Role, Scenario, Site, Staff
-from planner.plan import SWEEP_POST, Call, DeskSpell, Plan, Shift, Visit, split_evenly
+from planner.plan import SWEEP_POST, Call, DeskSpell, Plan, Shift, Visit, route_visits, split_evenly
 from planner.problems import Problem
 from planner.roster import (
     SweepNeed,
@@ -319,25 +319,12 @@ def _chunks(scenario: Scenario, stops: Sequence[_Stop], teams: int) -> list[list
 
 
 def _time_route(scenario: Scenario, team_id: str, stops: Sequence[_Stop], t0: int) -> list[Visit]:
-    visits: list[Visit] = []
-    clock = t0
-    for seq, stop in enumerate(stops):
-        if seq > 0:
-            clock += _walk_min(scenario, stops[seq - 1].building, stop.building)
-        visits.append(
-            Visit(
-                team_id,
-                seq,
-                stop.building.building_id,
-                stop.floor_from,
-                stop.floor_to,
-                stop.people,
-                clock,
-                clock + stop.minutes,
-            )
-        )
-        clock += stop.minutes
-    return visits
+    return route_visits(
+        team_id,
+        t0,
+        [(s.building.building_id, s.floor_from, s.floor_to, s.people, s.minutes) for s in stops],
+        [_walk_min(scenario, a.building, b.building) for a, b in itertools.pairwise(stops)],
+    )
 
 
 # --- desks ------------------------------------------------------------------------------------

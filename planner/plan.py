@@ -16,6 +16,7 @@ does I/O (:mod:`planner.planfile` reads and writes plan folders) or checks valid
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -176,3 +177,26 @@ def split_evenly(total: int, parts: int) -> list[int]:
         return []
     base, extra = divmod(total, parts)
     return [base + 1 if k < extra else base for k in range(parts)]
+
+
+def route_visits(
+    team_id: str,
+    start: int,
+    stops: Sequence[tuple[str, int, int, int, int]],
+    walks: Sequence[int],
+) -> list[Visit]:
+    """A door team's visits, one after the other from ``start`` (whole minutes).
+
+    ``stops`` are ``(building_id, floor_from, floor_to, people, minutes)`` in visiting order and
+    ``walks[k]`` the minutes walked between stop ``k`` and stop ``k + 1``; ``seq`` counts from 0.
+    """
+    visits: list[Visit] = []
+    clock = start
+    for seq, (building_id, floor_from, floor_to, people, minutes) in enumerate(stops):
+        if seq > 0:
+            clock += walks[seq - 1]
+        visits.append(
+            Visit(team_id, seq, building_id, floor_from, floor_to, people, clock, clock + minutes)
+        )
+        clock += minutes
+    return visits

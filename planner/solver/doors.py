@@ -61,7 +61,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.geo import distance_matrix_m, haversine_m
 from planner.model import Building, Scenario
-from planner.plan import SWEEP_POST, Visit, split_evenly
+from planner.plan import SWEEP_POST, Visit, route_visits, split_evenly
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -745,27 +745,16 @@ def _timed(
     windows: dict[str, tuple[int, int]] = {}
     walked_s = 0.0
     for team, route in zip(ids, routes, strict=True):
-        legs = prep.legs(route)
         walked_s += float(prep.leg_s(route).sum())
-        clock = start
-        for seq, k in enumerate(route):
-            if seq > 0:
-                clock += legs[seq - 1]
-            stop = prep.stops[k]
-            visits.append(
-                Visit(
-                    team,
-                    seq,
-                    stop.building_id,
-                    stop.floor_from,
-                    stop.floor_to,
-                    stop.people,
-                    clock,
-                    clock + stop.minutes,
-                )
-            )
-            clock += stop.minutes
-        windows[team] = (start, clock)
+        stops = [prep.stops[k] for k in route]
+        timed = route_visits(
+            team,
+            start,
+            [(p.building_id, p.floor_from, p.floor_to, p.people, p.minutes) for p in stops],
+            prep.legs(route),
+        )
+        visits.extend(timed)
+        windows[team] = (start, timed[-1].end if timed else start)
     end = max((hi for _, hi in windows.values()), default=start)
     walked_m = walked_s * prep.scenario.flow.walk_m_per_s
     return DoorPlan(tuple(visits), tuple(ids), windows, end, walked_m, status)
