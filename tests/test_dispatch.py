@@ -12,6 +12,7 @@ from planner.model import Scenario
 from planner.plan import DeskSpell, wave_households
 from planner.solver import SolveConfig, solve
 from planner.solver.dispatch import _CATCH_UP_SHARE, dispatch_calls
+from planner.solver.sweeps import Stint
 from planner.solver.waves import Descent, Wave, building_waves
 
 FAST = SolveConfig(time_limit=10, eval_reps=2)
@@ -58,7 +59,7 @@ def test_late_sweepers_do_not_send_a_crowd(
     site = scenario.site_index["S1"]
     per_building, ways = _waves(scenario, site)
     desks = [DeskSpell("S1", 6 * 60, 11 * 60, 3)]
-    home = {p.staff_id: (site,) for p in scenario.staff if p.role.value == "sweeper"}
+    home = {p.staff_id: (Stint(site),) for p in scenario.staff if p.role.value == "sweeper"}
     schedule = dispatch_calls(
         scenario, {site: per_building}, ways, desks, scenario.staff, home, 1.0
     )
@@ -118,7 +119,7 @@ def test_sweepers_going_home_early_bring_calls_forward_but_not_before_the_desks(
     site = scenario.site_index["S1"]
     per_building, ways = _waves(scenario, site)
     desks = [DeskSpell("S1", 10 * 60, 14 * 60, 1)]
-    home = {sweeper["staff_id"]: (site,)}
+    home = {sweeper["staff_id"]: (Stint(site),)}
     schedule = dispatch_calls(
         scenario, {site: per_building}, ways, desks, scenario.staff, home, 1.0
     )

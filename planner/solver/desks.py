@@ -95,6 +95,7 @@ def allocate_desks(problem: DeskProblem, time_limit: float = 10.0, seed: int = 0
     desks = [[model.new_constant(0) for _ in range(n_slots)] for _ in range(n_sites)]
     active: list[list[cp_model.IntVar | int]] = [[0] * n_slots for _ in range(n_sites)]
     makespan = model.new_int_var(0, n_slots, "makespan")
+    shortfall: list[cp_model.IntVar] = []
     for s in range(n_sites):
         lo, hi = int(problem.first_slot[s]), int(problem.last_slot[s])
         for k in range(lo, hi):
@@ -114,7 +115,11 @@ def allocate_desks(problem: DeskProblem, time_limit: float = 10.0, seed: int = 0
             previous = active[s][k - 1] if k > lo else 0
             model.add(active[s][k] <= previous + opens[k - lo])
         if hi > lo:  # a site with no whole slot open cannot take work (the location knows)
-            model.add(sum(desks[s][k] for k in range(lo, hi)) >= int(need[s]))
+            # Work the site's slots cannot hold (its sweepers' window is too short) is allowed
+            # but costs more than any finish: the calling rounds then extend its desks.
+            short = model.new_int_var(0, int(need[s]), f"short{s}")
+            model.add(sum(desks[s][k] for k in range(lo, hi)) + short >= int(need[s]))
+            shortfall.append(short)
     for k in range(n_slots):
         model.add(sum(desks[s][k] for s in range(n_sites)) <= int(problem.crews[k]))
         if problem.marshals_per_site:
@@ -132,7 +137,9 @@ def allocate_desks(problem: DeskProblem, time_limit: float = 10.0, seed: int = 0
             changes.append(delta)
     total = sum(d for row in desks for d in row)
     big = n_sites * n_slots * int(problem.max_desks.max()) + 1
-    model.minimize(big * 4 * makespan + 4 * total + sum(changes))
+    model.minimize(
+        big * 4 * (n_slots + 1) * sum(shortfall) + big * 4 * makespan + 4 * total + sum(changes)
+    )
 
     solver = cp_model.CpSolver()
     # A deterministic budget on one worker: the same problem and seed give the same desks on a

@@ -32,6 +32,7 @@ import numpy as np
 from planner.model import Building, Role, Scenario, Staff
 from planner.plan import Call, DeskSpell, desks_at
 from planner.solver.sweeps import (
+    Stint,
     SweepSchedule,
     _earliest_start,
     _fits,
@@ -100,7 +101,7 @@ def dispatch_calls(
     ways: Mapping[tuple[int, int], Descent],
     desks: Sequence[DeskSpell],
     staff: Sequence[Staff],
-    home: Mapping[str, tuple[int, ...]],
+    home: Mapping[str, Sequence[Stint]],
     buffer_min: float,
     pinned: Mapping[int, float] | None = None,
 ) -> SweepSchedule:
@@ -115,7 +116,8 @@ def dispatch_calls(
     desks
         The staffed desk spells the calls must feed.
     staff, home
-        Everybody on the roster (sweepers are taken from it) and each sweeper's own sites.
+        Everybody on the roster (sweepers are taken from it) and each sweeper's stints at sites
+        (a call at a sweeper's site during their stint costs no penalty).
     buffer_min
         Minutes of work kept waiting at each site so its desks never idle.
     pinned
@@ -180,9 +182,10 @@ def dispatch_calls(
             heapq.heappush(heap, (nxt[0], counter, s, -1))
             counter += 1
     pinned_waves = _pinned_times(sites, pinned)
-    for k, (wanted, _) in enumerate(pinned_waves):
+    for k, (wanted, wave) in enumerate(pinned_waves):
         heapq.heappush(heap, (wanted, counter, -1, k))
         counter += 1
+        _reserve(sweepers, wave, wanted, scenario, home)
 
     while heap:
         wanted, _, s, k = heapq.heappop(heap)
@@ -201,7 +204,7 @@ def dispatch_calls(
         way = ways[(wave.building, wave.floor_from)]
         duration = call_minutes(scenario, wave)
         best = pick_sweeper(
-            sweepers, timed, scenario.buildings[wave.building], home, speed, duration
+            sweepers, timed, scenario.buildings[wave.building], home, speed, duration, s < 0
         )
         if q >= 0:
             site.queues[q].pop(0)
@@ -220,6 +223,12 @@ def dispatch_calls(
                 duration,
                 call_at,
             )
+        if s < 0:  # the pinned call is being made: its reservation is no longer needed
+            b = scenario.buildings[wave.building]
+            for other in sweepers:
+                other.reserved = [
+                    r for r in other.reserved if r[:1] + r[2:] != (call_at, b.lat, b.lon)
+                ]
         if best is None:
             uncalled.append(timed)
         else:
@@ -239,6 +248,36 @@ def dispatch_calls(
                 heapq.heappush(heap, (following[0], counter, site.index, -1))
                 counter += 1
     return SweepSchedule(tuple(calls), sweeper_shifts(sweepers), tuple(lateness), tuple(uncalled))
+
+
+def _reserve(
+    sweepers: Sequence[_Sweeper],
+    wave: Wave,
+    minute: float,
+    scenario: Scenario,
+    home: Mapping[str, Sequence[Stint]],
+) -> None:
+    """Keep a sweeper free for a pinned call: one on duty then with no reservation clashing,
+    the site's own first. Without it, calls booked earlier could leave nobody free on time."""
+    building = scenario.buildings[wave.building]
+    duration = call_minutes(scenario, wave)
+    free = [
+        s
+        for s in sweepers
+        if s.person.available_from <= minute
+        and minute + duration <= s.person.available_to
+        and not s.clashes(minute, duration, building.lat, building.lon, math.inf)
+    ]
+    if free:
+        chosen = min(
+            free,
+            key=lambda s: (
+                not any(st.covers(wave.site, minute) for st in home.get(s.person.staff_id, ())),
+                s.person.committee != building.committee,
+                s.person.staff_id,
+            ),
+        )
+        chosen.reserved.append((minute, minute + duration, building.lat, building.lon))
 
 
 def _latest_sweeper(

@@ -43,7 +43,7 @@ from planner.solver.doors import door_stops, teams_needed
 from planner.solver.prepare import prepare
 from planner.solver.result import SolveResult
 from planner.solver.sweeps import late_summary
-from planner.solver.teams import assign_sweepers, sweepers_per_slot
+from planner.solver.teams import phase_sweepers, sweepers_per_slot
 from planner.solver.waves import (
     Descent,
     Wave,
@@ -64,7 +64,7 @@ _WORK_MARGIN = 1.04
 #: (measured on the town location model, 2 cores): budgets are scaled so stages keep to time.
 _DETERMINISTIC_UNITS_PER_S = 0.5
 #: Share of a sweeper's time spent calling (the rest is walking between buildings).
-_SWEEP_EFFICIENCY = 0.85
+_SWEEP_EFFICIENCY = 0.75
 #: Rounds of (time waves, schedule sweeps, extend desks, re-roster); two usually suffice.
 _ROUNDS = 3
 #: Minutes desks stay open after the expected queue clears: arrivals and service times vary.
@@ -286,13 +286,24 @@ def solve(
     for b, s in enumerate(site_of):
         if s >= 0:
             work[position[int(s)]] += data.arrivals[b] * flow.service_s / 60.0 * _WORK_MARGIN
-    home = assign_sweepers(scenario, site_of, scenario.staff, _SWEEP_EFFICIENCY)
-    feeders = sweepers_per_slot(scenario, home, used, rnd.start, slot, n_slots)
     per_sweeper = _desks_per_sweeper(scenario)
+    # Where the crews cannot man every desk the sweepers could feed, sweepers wait on the desks:
+    # each site's share of sweeper time grows by as much.
+    crew_share = _crew_share(scenario, crews, per_sweeper, slot, target)
+    home = phase_sweepers(
+        scenario,
+        site_of,
+        scenario.staff,
+        _SWEEP_EFFICIENCY * crew_share,
+        per_sweeper * crew_share,
+        _WORK_MARGIN,
+    )
+    feeders = sweepers_per_slot(home, used, rnd.start, slot, n_slots)
     site_cap: np.ndarray | None = None
     if math.isfinite(per_sweeper):  # calling takes time: a site runs what its sweepers feed
-        site_cap = np.floor(feeders * per_sweeper).astype(np.int64)
-        site_cap = np.where(feeders > 0, np.maximum(site_cap, 1), 0)
+        # One desk more than the sweepers' fluid share: room for the desk stage to choose.
+        site_cap = np.floor(feeders * per_sweeper * crew_share).astype(np.int64) + 1
+        site_cap = np.where(feeders > 0, site_cap, 0)
     windows = [
         slots_between(
             max(scenario.sites[s].open_from, rnd.start), scenario.sites[s].open_to, rnd.start, slot
@@ -362,6 +373,10 @@ def solve(
             break  # the calls were timed against these very desks
         roster = build_roster(scenario, desks=extended, teams=teams)
         staffed = _keep_pinned(staffed_desks(scenario, extended, roster.shifts), locks)
+        if roster.unfilled:
+            # The extension asked for more desks than there are people then: the roster is
+            # for the desks it could staff (the shortfall shows in the simulated finish).
+            roster = build_roster(scenario, desks=staffed, teams=teams)
         if round_ == _ROUNDS - 1 or (clock.stopped() and round_ >= 1):
             # No more calling rounds: the calls keep their times, and the extension (staffed
             # above) only adds desk time after them.
@@ -425,6 +440,23 @@ def _desks_per_sweeper(scenario: Scenario) -> float:
         return float("inf")
     people_per_min = 60.0 / crew.sweep_s_per_household * movers / households * flow.turnout
     return _SWEEP_EFFICIENCY * people_per_min / (60.0 / flow.service_s)
+
+
+def _crew_share(
+    scenario: Scenario, crews: np.ndarray, per_sweeper: float, slot_min: int, target: int
+) -> float:
+    """Share of the desks the sweepers could feed that the crews can man, before ``target``.
+
+    1 when calling takes no time or the crews suffice; below 1 when the sweepers on duty could
+    feed more desks than there are desk crews (the town: about 0.9 in the morning).
+    """
+    if not math.isfinite(per_sweeper):
+        return 1.0
+    rnd = scenario.round
+    slots = max(1, min(crews.size, (target - rnd.start) // slot_min))
+    sweepers = people_per_slot(scenario.staff, Role.SWEEPER, scenario, rnd.start, slot_min, slots)
+    feed = float(sweepers.sum()) * per_sweeper
+    return 1.0 if feed <= 0 else min(1.0, float(crews[:slots].sum()) / feed)
 
 
 def _desk_hours(spells: Sequence[DeskSpell]) -> float:
@@ -493,7 +525,7 @@ def _extend_desks(
         end = max((d.end for d in spells), default=max(site.open_from, scenario.round.start))
         want = min(site.open_to, math.ceil(clear) + _CLEAR_MARGIN_MIN)
         if want > end:
-            desks_now = spells[-1].desks if spells else 1
+            desks_now = max((d.desks for d in spells), default=1)
             out.append(DeskSpell(site_id, end, want, desks_now))
     return _merge(out)
 

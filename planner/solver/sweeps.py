@@ -31,6 +31,25 @@ GAP_MIN = 30
 _MOVE_PENALTY_MIN = 2.0
 _SITE_PENALTY_MIN = 8.0
 _FAR_PENALTY_MIN = 20.0
+#: A sweeper counts as a site's own this long before and after their stint there: calls drift
+#: with the desks, and a sweeper finishing one site's last building should still make it.
+STINT_SLACK_MIN = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class Stint:
+    """A stretch of a sweeper's day given to one site (minutes; open-ended by default)."""
+
+    site: int
+    start: float = -math.inf
+    end: float = math.inf
+
+    def covers(self, site: int, minute: float) -> bool:
+        """The sweeper belongs to ``site`` at ``minute`` (give or take ``STINT_SLACK_MIN``)."""
+        return (
+            site == self.site
+            and self.start - STINT_SLACK_MIN <= minute < self.end + STINT_SLACK_MIN
+        )
 
 
 @dataclass
@@ -42,6 +61,16 @@ class _Sweeper:
     building: int = -1
     site: int = -1
     shifts: list[list[float]] = field(default_factory=list)  # [start, end] pairs
+    # Calls at times the user pinned, kept free for: (start, end, lat, lon).
+    reserved: list[tuple[float, float, float, float]] = field(default_factory=list)
+
+    def clashes(self, start: float, duration: float, lat: float, lon: float, speed: float) -> bool:
+        """A call here from ``start`` would keep the sweeper from a reserved (pinned) call."""
+        for lo, hi, r_lat, r_lon in self.reserved:
+            walk = float(haversine_m(lat, lon, r_lat, r_lon)) / speed
+            if start < hi and start + duration + walk > lo:
+                return True
+        return False
 
     def worked_min(self) -> float:
         return sum(math.ceil(b) - a for a, b in self.shifts)
@@ -71,24 +100,29 @@ def pick_sweeper(
     sweepers: Sequence[_Sweeper],
     wave: Wave,
     building: Building,
-    home: Mapping[str, tuple[int, ...]],
+    home: Mapping[str, Sequence[Stint]],
     speed: float,
     duration: float,
+    on_time: bool = False,
 ) -> tuple[_Sweeper, int] | None:
     """The sweeper to make ``wave``'s call, not before ``wave.target``, and the start minute.
 
-    Ranked by start plus penalties (module docstring); ``None`` when nobody can make it.
+    Ranked by start plus penalties (module docstring), or, with ``on_time`` (a time the user
+    pinned), by start first and penalties only between equal starts; ``None`` when nobody can
+    make it.
     """
-    best: tuple[tuple[float, int], _Sweeper, int] | None = None
+    best: tuple[tuple[float, float], _Sweeper, int] | None = None
     for sweeper in sweepers:
         person = sweeper.person
         start = _earliest_start(sweeper, building.lat, building.lon, wave, speed)
         if start is None or not _fits(sweeper, start, duration):
             continue
+        if not on_time and sweeper.clashes(start, duration, building.lat, building.lon, speed):
+            continue
         # The site's own sweepers first; a neighbour of the same committee (or the pool)
         # helps when that saves more than _SITE_PENALTY_MIN, anyone else past
         # _FAR_PENALTY_MIN. Walking is in ``start`` already.
-        if wave.site in home.get(person.staff_id, ()):
+        if any(st.covers(wave.site, start) for st in home.get(person.staff_id, ())):
             penalty = 0.0
         elif person.committee in ("", building.committee):
             penalty = _SITE_PENALTY_MIN
@@ -96,7 +130,11 @@ def pick_sweeper(
             penalty = _FAR_PENALTY_MIN
         if sweeper.free_at > -math.inf and sweeper.building != wave.building:
             penalty += _MOVE_PENALTY_MIN
-        rank = (float(start) + penalty, 0 if sweeper.building == wave.building else 1)
+        rank = (
+            (float(start), penalty)
+            if on_time
+            else (float(start) + penalty, 0 if sweeper.building == wave.building else 1)
+        )
         if best is None or rank < best[0]:
             best = (rank, sweeper, start)
     return None if best is None else (best[1], best[2])

@@ -1,115 +1,423 @@
-"""Sweepers to sites: each site gets sweepers in proportion to the calling its waves need.
+"""Sweepers to sites over the day: each sweeper works one site for a long stretch, then the next.
 
 A sweeper who stays at one site walks only between its buildings, tens of metres; one who goes
-wherever the next call is spends much of the morning walking (measured on the town: as much time
-walking as calling). Sweepers of a committee go to the sites its buildings use; the town-wide
-pool (no committee) fills what is left. A site's sweepers bound how fast it can be fed: the
-desk allocation caps each site's desks by them.
+wherever the next call is spends much of the morning walking. Each committee's sweepers share
+the calling of the sites it runs so that they all finish together (McNaughton's wrap-around
+rule, :func:`phase_sweepers`); committees that would finish early lend sweepers to the one that
+would finish last. A site's sweepers, stint by stint, bound how fast it can be fed: the desk
+allocation caps each site's desks in each slot by them, so desks open where and when sweepers
+call (measured on the town: the finish moved from 13:55 to 12:0x; see docs/solver.md).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from planner.geo import haversine_m
 from planner.model import Role, Scenario, Staff
-from planner.solver.budget import work_blocks
+from planner.solver.sweeps import Stint
 
 IntArray = npt.NDArray[np.int64]
 
+#: Minutes of a sweeper's time too short to send them to another site for.
+_MIN_PIECE_MIN = 10.0
+#: A sweeper whose time before the committee's end is shorter than this is not laid out (one
+#: arriving late for half an hour would stretch a site's window into the afternoon); what the
+#: others cannot finish by then goes to whoever is free first.
+_MIN_DAY_MIN = 45.0
+#: Tries at laying a committee's work out before its sweepers' time runs out.
+_LAYOUT_ATTEMPTS = 6
+#: Minutes added to the time a site's desks need: desks change on whole slots and open only at
+#: the round's start, while calls may begin a few minutes before.
+_WINDOW_SLACK_MIN = 10.0
 
-def calling_minutes(scenario: Scenario, site_of: IntArray) -> dict[int, float]:
-    """Minutes of calling (households x sweep_s_per_household) each used site needs."""
-    per_household = scenario.crew.sweep_s_per_household / 60.0
-    out: dict[int, float] = defaultdict(float)
-    if per_household <= 0:  # calling takes no time: nothing to balance
-        return {}
-    for b, s in enumerate(site_of):
-        building = scenario.buildings[b]
-        if s >= 0 and building.mobile > 0:
-            out[int(s)] += building.households * per_household
-    return dict(out)
 
-
-def assign_sweepers(
+def phase_sweepers(
     scenario: Scenario,
     site_of: IntArray,
     staff: Sequence[Staff],
     efficiency: float = 0.8,
-) -> dict[str, tuple[int, ...]]:
-    """Sites for each sweeper (by staff id), in proportion to each site's calling work.
+    desks_per_sweeper: float = math.inf,
+    work_margin: float = 1.0,
+) -> dict[str, tuple[Stint, ...]]:
+    """Each sweeper's day as stints at sites, so that every committee's calling ends together.
 
-    Sweepers are placed one at a time, committee volunteers before the town-wide pool and those
-    who can work longest first: each goes to the site with the smallest share of its calling
-    covered so far among the sites its committee's buildings use (any site for the pool), the
-    nearest on ties. A site still without a sweeper (its committee has more sites than sweepers)
-    shares the one of its committee whose sites would finish earliest, assuming ``efficiency`` of
-    working time spent calling.
+    A committee's sweepers share its calling. Each site of the committee needs sweeper time for
+    its households (x sweep_s_per_household, divided by ``efficiency`` for walking and waiting
+    on the desks), and at least as long as its desks take to serve the people it sends (service
+    minutes x ``work_margin``) at the desks one sweeper feeds (``desks_per_sweeper``, at most the
+    site's ``max_desks``). The committee finishes at the earliest minute ``T`` by which its
+    sweepers' working time adds up to that work; each sweeper's time up to ``T`` is then laid end
+    to end, and the sites, in walking order, take consecutive pieces of it (McNaughton's
+    wrap-around rule for preemptive scheduling). Every other sweeper's time is laid backwards, so
+    a site that spans two sweepers gets the end of both, or the start of both: one window of time
+    per site, with one or two sweepers in it. A sweeper thus stays at one site for a long stretch
+    (walking only between its buildings) and moves on once or twice; each site's desks can follow
+    its sweepers.
 
-    Known weakness (measured on the town): a site whose only sweeper is an afternoon volunteer
-    cannot start before that volunteer comes, and those sites finish last. Placing morning
-    sweepers first (and sharing them) fixed that tail but lengthened queues elsewhere; balancing
-    on finish times alone did too. Both were tried and measured; neither is used.
+    Sweepers of the town-wide pool (no committee, or one without buildings to call) join the
+    committees that would finish last; a committee with no sweepers at all is worked by the
+    nearest committee's.
+
+    Returns
+    -------
+    dict
+        Staff id -> stints in time order; sweepers with nothing to do are left out.
     """
-    need = calling_minutes(scenario, site_of)
+    per_household = scenario.crew.sweep_s_per_household / 60.0
+    if per_household <= 0:  # calling takes no time: nothing to share
+        return {}
+    flow = scenario.flow
+    calling: dict[tuple[str, int], float] = defaultdict(float)
+    serving: dict[tuple[str, int], float] = defaultdict(float)
+    for b, s in enumerate(site_of):
+        building = scenario.buildings[b]
+        if s >= 0 and building.mobile > 0:
+            key = (scenario.sites[int(s)].committee, int(s))  # the committee running the site
+            calling[key] += building.households * per_household / max(efficiency, 1e-9)
+            serving[key] += building.mobile * flow.turnout * flow.service_s / 60.0 * work_margin
+    need: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    window: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for (committee, s), minutes in calling.items():
+        most = float(scenario.sites[s].max_desks)
+        need[committee][s] = max(
+            minutes,
+            serving[(committee, s)] / max(min(most, desks_per_sweeper), 1e-9) + _WINDOW_SLACK_MIN,
+        )
+        window[committee][s] = serving[(committee, s)] / max(most, 1e-9) + _WINDOW_SLACK_MIN
     if not need:
         return {}
-    sites_of_committee: dict[str, set[int]] = defaultdict(set)
-    for b, s in enumerate(site_of):
-        if s >= 0 and scenario.buildings[b].mobile > 0:
-            sites_of_committee[scenario.buildings[b].committee].add(int(s))
-    start, crew = scenario.round.start, scenario.crew
-    blocks = {
-        p.staff_id: work_blocks(p, start, crew.max_ppe_h, 0)
-        for p in staff
-        if p.role is Role.SWEEPER
+    # Calls may be made a few minutes before the round starts (people leave home at once).
+    earliest = scenario.round.start - math.ceil(scenario.flow.response_min)
+    opens = {
+        s: float(max(site.open_from, scenario.round.start) - scenario.flow.response_min)
+        for s, site in enumerate(scenario.sites)
     }
-    sweepers = [p for p in staff if p.role is Role.SWEEPER and blocks[p.staff_id]]
-    centre = _committee_centres(scenario)
-    given: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    out: dict[str, tuple[int, ...]] = {}
-
-    def worked(person: Staff) -> int:
-        return sum(b - a for a, b in blocks[person.staff_id])
-
-    def place(person: Staff) -> None:
-        options = sorted(sites_of_committee.get(person.committee, set())) or sorted(need)
-        here = centre.get(person.committee)
-        best = min(
-            options,
-            key=lambda s, here=here: (  # type: ignore[misc]
-                sum(b - a for a, b in given.get(s, [])) / need[s],
-                _metres(here, scenario.sites[s].lat, scenario.sites[s].lon),
-            ),
-        )
-        out[person.staff_id] = (best,)
-        given[best].extend(blocks[person.staff_id])
-
-    for person in sorted(sweepers, key=lambda p: (p.committee == "", -worked(p), p.staff_id)):
-        place(person)
-    # A site still without a sweeper shares the least-loaded one of its committee.
-    by_committee = {p.staff_id: p.committee for p in sweepers}
-    for site in sorted(s for s in need if not given.get(s)):
-        committees = {c for c, sites in sites_of_committee.items() if site in sites}
-        helpers = [sid for sid in out if by_committee.get(sid) in committees] or [
-            sid for sid in out if not by_committee.get(sid)
-        ]
-        if not helpers:
+    blocks = {p.staff_id: _sweeper_block(p, earliest) for p in staff if p.role is Role.SWEEPER}
+    crews: dict[str, list[Staff]] = defaultdict(list)
+    pool: list[Staff] = []
+    for person in staff:
+        if person.role is not Role.SWEEPER or blocks[person.staff_id] is None:
             continue
-        chosen = min(
-            helpers,
-            key=lambda sid: (
-                max(_finish(given[h], need[h] / efficiency) for h in out[sid]),
-                len(out[sid]),
-                sid,
-            ),
+        (crews[person.committee] if person.committee in need else pool).append(person)
+    centre = _committee_centres(scenario)
+    for committee in sorted(c for c in need if not crews.get(c)):
+        if pool:
+            continue  # the pool will come
+        nearest = min(
+            (c for c in need if crews.get(c)),
+            key=lambda c: (_metres(centre[committee], *centre[c]), c),
+            default=None,
         )
-        out[chosen] = (*out[chosen], site)
+        if nearest is not None:  # merge its sites into the nearest staffed committee
+            windows = window.pop(committee, {})
+            for s, minutes in need.pop(committee).items():
+                need[nearest][s] += minutes
+                window[nearest][s] += windows.get(s, 0.0)
+
+    def finish(committee: str) -> float:
+        spans = [blocks[p.staff_id] for p in crews.get(committee, [])]
+        return _finish([b for b in spans if b is not None], sum(need[committee].values()))
+
+    for person in sorted(pool, key=lambda p: (-_length(blocks[p.staff_id]), p.staff_id)):
+        latest = max(sorted(need), key=finish)  # the committee that would finish last
+        crews[latest].append(person)
+    _balance(crews, need, blocks, centre)
+
+    out: dict[str, list[Stint]] = defaultdict(list)
+    for committee in sorted(need):
+        people = sorted(
+            crews.get(committee, []),
+            key=lambda p: (blocks[p.staff_id][0], -blocks[p.staff_id][1], p.staff_id),  # type: ignore[index]
+        )
+        if not people:
+            continue
+        until, people = _committee_end(people, blocks, sum(need[committee].values()))
+        jobs = [
+            _Job(s, need[committee][s], window[committee][s], opens[s])
+            for s in _site_order(scenario, list(need[committee]), centre.get(committee))
+        ]
+        # Laying out loses a little time (slivers, stretched windows): push the end back by what
+        # did not fit until everything does, then leave the rest to whoever is free first.
+        for attempt in range(_LAYOUT_ATTEMPTS):
+            trial: dict[str, list[Stint]] = defaultdict(list)
+            left = _lay_out(people, blocks, until, jobs, trial)
+            if not left or attempt == _LAYOUT_ATTEMPTS - 1:
+                break
+            until += sum(minutes for _, minutes in left) / len(people)
+        for sid, stints in trial.items():
+            out[sid].extend(stints)
+        for site, minutes in left:
+            if minutes >= _MIN_PIECE_MIN:  # a sliver is within the efficiency's slack
+                _overflow(site, minutes, people, blocks, out)
+    return {sid: tuple(_merge_stints(stints)) for sid, stints in sorted(out.items())}
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One site's share of a committee's sweeper time."""
+
+    site: int
+    minutes: float  # sweeper time it needs
+    window: float  # shortest time its desks need to serve its people
+    earliest: float  # no calls before this (the site opens)
+
+
+def _lay_out(
+    people: Sequence[Staff],
+    blocks: dict[str, tuple[int, int] | None],
+    until: float,
+    jobs: Sequence[_Job],
+    out: dict[str, list[Stint]],
+) -> list[tuple[int, float]]:
+    """McNaughton's rule with every other sweeper's time reversed (see :func:`phase_sweepers`).
+
+    Sites are taken in walking order, except that a site not yet open at the current point of a
+    sweeper's time waits for one that is. A site split between two sweepers has them at the
+    same time, so its window is its longest piece; the last piece is stretched to the shortest
+    window the site's desks need, past ``until`` if the sweeper's day allows.
+
+    Returns
+    -------
+    list
+        (site, minutes) of the work that did not fit before ``until``.
+    """
+    pieces: list[list[Any]] = []  # [person, lo, hi, forward, end of the sweeper's block]
+    for person in people:
+        block = blocks[person.staff_id]
+        assert block is not None
+        lo, hi = float(block[0]), min(float(block[1]), until)
+        if hi - lo >= _MIN_DAY_MIN:
+            pieces.append([person, lo, hi, len(pieces) % 2 == 0, float(block[1])])
+    waiting = list(jobs)
+    left: list[tuple[int, float]] = []
+    k = 0
+    while waiting:
+        while k < len(pieces) and pieces[k][2] - pieces[k][1] <= 1e-6:
+            k += 1
+        if k == len(pieces):
+            job = waiting.pop(0)
+            left.append((job.site, job.minutes))
+            continue
+        _, lo, hi, forward, _ = pieces[k]
+        room = hi - lo
+
+        # A site whose desks need a longer window than the time left on this sweeper would
+        # have to be stretched over two sweepers (wasting one's time): take one that fits.
+        fitting = [
+            j
+            for j in waiting
+            if _opens_in_time(j, lo, hi, forward) and min(j.minutes, j.window) <= room
+        ]
+        if not fitting and room < _MIN_DAY_MIN:
+            pieces[k][1 if forward else 2] = hi if forward else lo  # left over: helps others
+            continue
+        job = (fitting or [j for j in waiting if _opens_in_time(j, lo, hi, forward)] or waiting)[0]
+        waiting.remove(job)
+        k, rest = _place(job, pieces, k, out)
+        if rest > 1e-6:
+            left.append((job.site, rest))
+    return left
+
+
+def _committee_end(
+    people: Sequence[Staff], blocks: dict[str, tuple[int, int] | None], minutes: float
+) -> tuple[float, list[Staff]]:
+    """When ``people`` finish ``minutes`` of work, and who is laid out to do it.
+
+    Only sweepers who come in the first half of the committee's calling and would work at
+    least ``_MIN_DAY_MIN`` of it count: one arriving at the end would stretch a site's window
+    into the afternoon (the dispatcher still asks them to help).
+    """
+    usable = [p for p in people if blocks[p.staff_id] is not None]
+    until = math.inf
+    for _ in range(len(usable) + 1):
+        spans = [blocks[p.staff_id] for p in usable]
+        until = _finish([b for b in spans if b is not None], minutes)
+        first = min(b[0] for b in spans if b is not None) if spans else 0
+        keep = [
+            p
+            for p, b in zip(usable, spans, strict=True)
+            if b is not None
+            and min(b[1], until) - b[0] >= _MIN_DAY_MIN
+            and (not math.isfinite(until) or b[0] <= (first + until) / 2)
+        ]
+        if len(keep) == len(usable) or not keep:
+            break
+        usable = keep
+    return until, usable
+
+
+def _balance(
+    crews: dict[str, list[Staff]],
+    need: Mapping[str, Mapping[int, float]],
+    blocks: dict[str, tuple[int, int] | None],
+    centre: Mapping[str, tuple[float, float]],
+) -> None:
+    """Lend sweepers from committees that would finish early to the one that would finish
+    last, one at a time, while that brings the last finish forward (nearest lender on ties).
+
+    Committees' sweepers are in proportion to their households, but their buildings, sites and
+    volunteers' hours are not: measured on the town, committees' calling would end between 08:34
+    and 13:21 (two never) without lending.
+    """
+
+    def finish(people: Sequence[Staff], committee: str) -> float:
+        return _committee_end(people, blocks, sum(need[committee].values()))[0]
+
+    ends = {c: finish(crews.get(c, []), c) for c in need}
+    for _ in range(sum(len(p) for p in crews.values())):
+        worst = max(sorted(ends), key=lambda c: ends[c])
+        best: tuple[float, float, str, Staff] | None = None
+        for donor in sorted(ends):
+            people = crews.get(donor, [])
+            if donor == worst or len(people) <= 1:
+                continue
+            tried: set[tuple[int, int] | None] = set()
+            for person in people:
+                if blocks[person.staff_id] in tried:
+                    continue  # the same hours as one already tried
+                tried.add(blocks[person.staff_id])
+                after = max(
+                    finish([*crews.get(worst, []), person], worst),
+                    finish([p for p in people if p is not person], donor),
+                )
+                far = _metres(centre.get(worst), *centre[donor]) if donor in centre else 0.0
+                if after < ends[worst] - 1.0 and (best is None or (after, far) < best[:2]):
+                    best = (after, far, donor, person)
+        if best is None:
+            return
+        _, _, donor, person = best
+        crews[donor].remove(person)
+        crews[worst].append(person)
+        ends[donor] = finish(crews[donor], donor)
+        ends[worst] = finish(crews[worst], worst)
+
+
+def _overflow(
+    site: int,
+    minutes: float,
+    people: Sequence[Staff],
+    blocks: dict[str, tuple[int, int] | None],
+    out: dict[str, list[Stint]],
+) -> None:
+    """Work that did not fit before the committee's end: a sweeper free before the site's
+    sweepers leave does it after their last stint (so the site keeps one window), else whoever
+    is free first; as far as their day allows (the committee finishes later)."""
+    while minutes > 1e-6:
+        reach = max(
+            (st.end for stints in out.values() for st in stints if st.site == site),
+            default=math.inf,
+        )
+        best: tuple[tuple[bool, float], Staff, float] | None = None
+        for person in people:
+            block = blocks[person.staff_id]
+            assert block is not None
+            free = max([float(block[0])] + [s.end for s in out.get(person.staff_id, [])])
+            rank = (free > reach + 1e-6, free)
+            if block[1] - free > 1e-6 and (best is None or rank < best[0]):
+                best = (rank, person, float(block[1]))
+        if best is None:  # nobody has time left: the longest day does it anyway
+            person = max(people, key=lambda p: (_length(blocks[p.staff_id]), p.staff_id))
+            block = blocks[person.staff_id]
+            assert block is not None
+            out[person.staff_id].append(Stint(site, float(block[0]), float(block[1])))
+            return
+        (_, free), person, end = best
+        take = min(minutes, end - free)
+        out[person.staff_id].append(Stint(site, free, free + take))
+        minutes -= take
+
+
+def _opens_in_time(job: _Job, lo: float, hi: float, forward: bool) -> bool:
+    """The site is open when this sweeper's time (``lo``..``hi``, used from the front when
+    ``forward``, else from the back) would reach it."""
+    first = lo if forward else hi - min(job.minutes, hi - lo)
+    return job.earliest <= first + 1e-6
+
+
+def _place(
+    job: _Job, pieces: list[list[Any]], k: int, out: dict[str, list[Stint]]
+) -> tuple[int, float]:
+    """Lay ``job`` on ``pieces`` from the ``k``-th on: the index of the piece to go on with,
+    and the minutes that did not fit."""
+    left, longest = job.minutes, 0.0
+    while left > 1e-6 and k < len(pieces):
+        person, lo, hi, forward, end = pieces[k]
+        if forward and lo < job.earliest:
+            lo = min(job.earliest, hi)  # the sweeper waits for the site to open
+        want = left if longest >= job.window or longest == 0.0 else max(left, job.window)
+        if forward and want > hi - lo and (longest > 0.0 or want > left):
+            # The site's desks need a longer window than the committee's end leaves: this
+            # sweeper stays on past it (the committee then finishes later, as it must).
+            hi = min(end, lo + want)
+        take = min(want, hi - lo)
+        # A sliver is not worth a walk: the sweeper's time passes on to the next site.
+        if take >= _MIN_PIECE_MIN or take >= want - 1e-6:
+            stint = Stint(job.site, lo, lo + take) if forward else Stint(job.site, hi - take, hi)
+            out[person.staff_id].append(stint)
+            longest = max(longest, take)
+        pieces[k] = (
+            [person, lo + take, hi, forward, end]
+            if forward
+            else [person, lo, hi - take, forward, end]
+        )
+        left -= take
+        if hi - lo - take <= 1e-6:
+            k += 1
+    return k, max(0.0, left)
+
+
+def _sweeper_block(person: Staff, earliest: int) -> tuple[int, int] | None:
+    """The one front-loaded working interval of a sweeper (no PPE breaks), or ``None``."""
+    begin = max(person.available_from, earliest)
+    end = min(person.available_to, begin + int(person.max_hours * 60))
+    return (begin, end) if end > begin else None
+
+
+def _length(block: tuple[int, int] | None) -> int:
+    return 0 if block is None else block[1] - block[0]
+
+
+def _site_order(
+    scenario: Scenario, sites: list[int], centre: tuple[float, float] | None
+) -> list[int]:
+    """A walking chain through ``sites``: from the one farthest from the committee's centre,
+    each next the nearest left (a sweeper moving to the next site walks little)."""
+    if centre is None or len(sites) < 2:
+        return sorted(sites)
+    left = sorted(sites)
+
+    def away(s: int, here: tuple[float, float]) -> float:
+        return float(haversine_m(here[0], here[1], scenario.sites[s].lat, scenario.sites[s].lon))
+
+    current = max(left, key=lambda s: (away(s, centre), -s))
+    order = [current]
+    left.remove(current)
+    while left:
+        here = (scenario.sites[current].lat, scenario.sites[current].lon)
+        current = min(left, key=lambda s: (away(s, here), s))
+        order.append(current)
+        left.remove(current)
+    return order
+
+
+def _merge_stints(stints: Sequence[Stint]) -> list[Stint]:
+    """Stints in time order, touching ones at the same site joined."""
+    out: list[Stint] = []
+    for stint in sorted(stints, key=lambda s: (s.start, s.end, s.site)):
+        if out and out[-1].site == stint.site and stint.start <= out[-1].end + 1e-6:
+            out[-1] = Stint(stint.site, out[-1].start, max(out[-1].end, stint.end))
+        else:
+            out.append(stint)
     return out
 
 
@@ -128,26 +436,23 @@ def _finish(blocks: Sequence[tuple[int, int]], minutes: float) -> float:
 
 
 def sweepers_per_slot(
-    scenario: Scenario,
-    assignment: dict[str, tuple[int, ...]],
+    stints_of: Mapping[str, Sequence[Stint]],
     site_ids: Sequence[int],
     slot_start: int,
     slot_min: int,
     n_slots: int,
 ) -> npt.NDArray[np.float64]:
-    """(sites, slots): sweepers of each site on duty in each slot (a shared one counts 1/n)."""
+    """(sites, slots): sweepers at each site in each slot (a stint covering part of a slot
+    counts for that part)."""
     row = {s: k for k, s in enumerate(site_ids)}
     out = np.zeros((len(site_ids), n_slots), dtype=np.float64)
-    for person in scenario.staff:
-        sites = [s for s in assignment.get(person.staff_id, ()) if s in row]
-        if not sites:
-            continue
-        for lo, hi in work_blocks(person, scenario.round.start, scenario.crew.max_ppe_h, 0):
-            first = max(0, -(-(lo - slot_start) // slot_min))
-            last = min(n_slots, (hi - slot_start) // slot_min)
-            if last > first:
-                for site in sites:
-                    out[row[site], first:last] += 1.0 / len(sites)
+    edges = slot_start + slot_min * np.arange(n_slots + 1, dtype=np.float64)
+    for stints in stints_of.values():
+        for stint in stints:
+            if stint.site not in row:
+                continue
+            overlap = np.minimum(edges[1:], stint.end) - np.maximum(edges[:-1], stint.start)
+            out[row[stint.site]] += np.clip(overlap, 0.0, None) / slot_min
     return out
 
 
