@@ -80,9 +80,10 @@ class DeskAllocation:
 def allocate_desks(problem: DeskProblem, time_limit: float = 10.0, seed: int = 0) -> DeskAllocation:
     """Solve the desk allocation with CP-SAT (greedy hint, best found within ``time_limit``).
 
-    The returned allocation covers every site's work when the slots and crews allow it; where they
-    do not, sites keep their desks to the end of the horizon and the shortfall shows up in the
-    plan's simulated finish (the caller diagnoses it).
+    The returned allocation covers every site's work when the slots, caps and crews allow it;
+    where they do not, the model leaves the least work uncovered (each desk-slot short costs more
+    than any finish), the greedy hint keeps sites open to the end of the horizon, and the
+    shortfall shows up in the plan's simulated finish (the caller extends desks and diagnoses it).
     """
     started = time.perf_counter()
     n_sites, n_slots = len(problem.site_ids), int(problem.crews.size)

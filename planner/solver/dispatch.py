@@ -224,11 +224,8 @@ def dispatch_calls(
                 call_at,
             )
         if s < 0:  # the pinned call is being made: its reservation is no longer needed
-            b = scenario.buildings[wave.building]
             for other in sweepers:
-                other.reserved = [
-                    r for r in other.reserved if r[:1] + r[2:] != (call_at, b.lat, b.lon)
-                ]
+                other.release(wave.building, call_at)
         if best is None:
             uncalled.append(timed)
         else:
@@ -277,7 +274,9 @@ def _reserve(
                 s.person.staff_id,
             ),
         )
-        chosen.reserved.append((minute, minute + duration, building.lat, building.lon))
+        chosen.reserved.append(
+            (minute, minute + duration, wave.building, building.lat, building.lon)
+        )
 
 
 def _latest_sweeper(

@@ -61,16 +61,20 @@ class _Sweeper:
     building: int = -1
     site: int = -1
     shifts: list[list[float]] = field(default_factory=list)  # [start, end] pairs
-    # Calls at times the user pinned, kept free for: (start, end, lat, lon).
-    reserved: list[tuple[float, float, float, float]] = field(default_factory=list)
+    # Calls at times the user pinned, kept free for: (start, end, building, lat, lon).
+    reserved: list[tuple[float, float, int, float, float]] = field(default_factory=list)
 
     def clashes(self, start: float, duration: float, lat: float, lon: float, speed: float) -> bool:
         """A call here from ``start`` would keep the sweeper from a reserved (pinned) call."""
-        for lo, hi, r_lat, r_lon in self.reserved:
+        for lo, hi, _, r_lat, r_lon in self.reserved:
             walk = float(haversine_m(lat, lon, r_lat, r_lon)) / speed
             if start < hi and start + duration + walk > lo:
                 return True
         return False
+
+    def release(self, building: int, start: float) -> None:
+        """Drop the reservation for the pinned call of ``building`` at ``start`` (it is made)."""
+        self.reserved = [r for r in self.reserved if (r[2], r[0]) != (building, start)]
 
     def worked_min(self) -> float:
         return sum(math.ceil(b) - a for a, b in self.shifts)

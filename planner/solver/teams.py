@@ -6,7 +6,7 @@ the calling of the sites it runs so that they all finish together (McNaughton's 
 rule, :func:`phase_sweepers`); committees that would finish early lend sweepers to the one that
 would finish last. A site's sweepers, stint by stint, bound how fast it can be fed: the desk
 allocation caps each site's desks in each slot by them, so desks open where and when sweepers
-call (measured on the town: the finish moved from 13:55 to 12:0x; see docs/solver.md).
+call (measured on the town: the finish moved from 13:55 to 12:10; see docs/solver.md).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from planner.geo import haversine_m
 from planner.model import Role, Scenario, Staff
+from planner.solver.budget import work_blocks
 from planner.solver.sweeps import Stint
 
 IntArray = npt.NDArray[np.int64]
@@ -101,7 +101,12 @@ def phase_sweepers(
         s: float(max(site.open_from, scenario.round.start) - scenario.flow.response_min)
         for s, site in enumerate(scenario.sites)
     }
-    blocks = {p.staff_id: _sweeper_block(p, earliest) for p in staff if p.role is Role.SWEEPER}
+    # A sweeper's one front-loaded working interval (no PPE breaks), or None.
+    blocks = {
+        p.staff_id: next(iter(work_blocks(p, earliest, 0, 0)), None)
+        for p in staff
+        if p.role is Role.SWEEPER
+    }
     crews: dict[str, list[Staff]] = defaultdict(list)
     pool: list[Staff] = []
     for person in staff:
@@ -171,6 +176,30 @@ class _Job:
     earliest: float  # no calls before this (the site opens)
 
 
+@dataclass
+class _Piece:
+    """What is left of one sweeper's time up to the committee's end, used from the front
+    (``forward``) or from the back."""
+
+    person: Staff
+    lo: float
+    hi: float
+    forward: bool
+    end: float  # end of the sweeper's whole working interval
+
+    @property
+    def room(self) -> float:
+        return self.hi - self.lo
+
+    def take(self, minutes: float) -> tuple[float, float]:
+        """Use ``minutes`` of it: the interval used."""
+        if self.forward:
+            self.lo += minutes
+            return self.lo - minutes, self.lo
+        self.hi -= minutes
+        return self.hi, self.hi + minutes
+
+
 def _lay_out(
     people: Sequence[Staff],
     blocks: dict[str, tuple[int, int] | None],
@@ -190,37 +219,35 @@ def _lay_out(
     list
         (site, minutes) of the work that did not fit before ``until``.
     """
-    pieces: list[list[Any]] = []  # [person, lo, hi, forward, end of the sweeper's block]
+    pieces: list[_Piece] = []
     for person in people:
         block = blocks[person.staff_id]
         assert block is not None
         lo, hi = float(block[0]), min(float(block[1]), until)
         if hi - lo >= _MIN_DAY_MIN:
-            pieces.append([person, lo, hi, len(pieces) % 2 == 0, float(block[1])])
+            pieces.append(_Piece(person, lo, hi, len(pieces) % 2 == 0, float(block[1])))
     waiting = list(jobs)
     left: list[tuple[int, float]] = []
     k = 0
     while waiting:
-        while k < len(pieces) and pieces[k][2] - pieces[k][1] <= 1e-6:
+        while k < len(pieces) and pieces[k].room <= 1e-6:
             k += 1
         if k == len(pieces):
             job = waiting.pop(0)
             left.append((job.site, job.minutes))
             continue
-        _, lo, hi, forward, _ = pieces[k]
-        room = hi - lo
-
+        piece = pieces[k]
         # A site whose desks need a longer window than the time left on this sweeper would
         # have to be stretched over two sweepers (wasting one's time): take one that fits.
         fitting = [
             j
             for j in waiting
-            if _opens_in_time(j, lo, hi, forward) and min(j.minutes, j.window) <= room
+            if _opens_in_time(j, piece) and min(j.minutes, j.window) <= piece.room
         ]
-        if not fitting and room < _MIN_DAY_MIN:
-            pieces[k][1 if forward else 2] = hi if forward else lo  # left over: helps others
+        if not fitting and piece.room < _MIN_DAY_MIN:
+            piece.take(piece.room)  # left over: the sweeper helps others
             continue
-        job = (fitting or [j for j in waiting if _opens_in_time(j, lo, hi, forward)] or waiting)[0]
+        job = (fitting or [j for j in waiting if _opens_in_time(j, piece)] or waiting)[0]
         waiting.remove(job)
         k, rest = _place(job, pieces, k, out)
         if rest > 1e-6:
@@ -337,50 +364,37 @@ def _overflow(
         minutes -= take
 
 
-def _opens_in_time(job: _Job, lo: float, hi: float, forward: bool) -> bool:
-    """The site is open when this sweeper's time (``lo``..``hi``, used from the front when
-    ``forward``, else from the back) would reach it."""
-    first = lo if forward else hi - min(job.minutes, hi - lo)
+def _opens_in_time(job: _Job, piece: _Piece) -> bool:
+    """The site is open when this piece of a sweeper's time would reach it."""
+    first = piece.lo if piece.forward else piece.hi - min(job.minutes, piece.room)
     return job.earliest <= first + 1e-6
 
 
 def _place(
-    job: _Job, pieces: list[list[Any]], k: int, out: dict[str, list[Stint]]
+    job: _Job, pieces: list[_Piece], k: int, out: dict[str, list[Stint]]
 ) -> tuple[int, float]:
     """Lay ``job`` on ``pieces`` from the ``k``-th on: the index of the piece to go on with,
     and the minutes that did not fit."""
     left, longest = job.minutes, 0.0
     while left > 1e-6 and k < len(pieces):
-        person, lo, hi, forward, end = pieces[k]
-        if forward and lo < job.earliest:
-            lo = min(job.earliest, hi)  # the sweeper waits for the site to open
+        piece = pieces[k]
+        if piece.forward and piece.lo < job.earliest:
+            piece.lo = min(job.earliest, piece.hi)  # the sweeper waits for the site to open
         want = left if longest >= job.window or longest == 0.0 else max(left, job.window)
-        if forward and want > hi - lo and (longest > 0.0 or want > left):
+        if piece.forward and want > piece.room and (longest > 0.0 or want > left):
             # The site's desks need a longer window than the committee's end leaves: this
             # sweeper stays on past it (the committee then finishes later, as it must).
-            hi = min(end, lo + want)
-        take = min(want, hi - lo)
+            piece.hi = min(piece.end, piece.lo + want)
+        take = min(want, piece.room)
+        start, end = piece.take(take)
         # A sliver is not worth a walk: the sweeper's time passes on to the next site.
         if take >= _MIN_PIECE_MIN or take >= want - 1e-6:
-            stint = Stint(job.site, lo, lo + take) if forward else Stint(job.site, hi - take, hi)
-            out[person.staff_id].append(stint)
+            out[piece.person.staff_id].append(Stint(job.site, start, end))
             longest = max(longest, take)
-        pieces[k] = (
-            [person, lo + take, hi, forward, end]
-            if forward
-            else [person, lo, hi - take, forward, end]
-        )
         left -= take
-        if hi - lo - take <= 1e-6:
+        if piece.room <= 1e-6:
             k += 1
     return k, max(0.0, left)
-
-
-def _sweeper_block(person: Staff, earliest: int) -> tuple[int, int] | None:
-    """The one front-loaded working interval of a sweeper (no PPE breaks), or ``None``."""
-    begin = max(person.available_from, earliest)
-    end = min(person.available_to, begin + int(person.max_hours * 60))
-    return (begin, end) if end > begin else None
 
 
 def _length(block: tuple[int, int] | None) -> int:
