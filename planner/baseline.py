@@ -255,7 +255,7 @@ def _walk_min(scenario: Scenario, a: Building, b: Building) -> int:
     if a.building_id == b.building_id:
         return 0
     metres = float(haversine_m(a.lat, a.lon, b.lat, b.lon))
-    return math.ceil(metres * scenario.flow.detour / scenario.flow.walk_m_per_s / 60)
+    return math.ceil(scenario.flow.walk_s(metres) / 60)
 
 
 def _route_minutes(scenario: Scenario, stops: Sequence[_Stop]) -> int:

@@ -144,8 +144,7 @@ class _Town:
         key = (a.building_id, b.building_id)
         if key not in self._walks:
             metres = float(haversine_m(a.lat, a.lon, b.lat, b.lon))
-            flow = self.scenario.flow
-            self._walks[key] = metres * flow.detour / flow.walk_m_per_s
+            self._walks[key] = self.scenario.flow.walk_s(metres)
         return self._walks[key]
 
     def sweep_s(self, call: Call) -> float | None:

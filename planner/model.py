@@ -13,6 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+#: Metres: one distance or an array of them.
+Metres = TypeVar("Metres", float, npt.NDArray[np.float64])
 
 
 class Role(StrEnum):
@@ -64,6 +71,10 @@ class FlowParams:
     response_min: float = 5.0
     turnout: float = 0.97
     queue_spacing_m: float = 1.0
+
+    def walk_s(self, metres: Metres) -> Metres:
+        """Seconds to walk ``metres`` of straight line (x ``detour``, at ``walk_m_per_s``)."""
+        return metres * self.detour / self.walk_m_per_s
 
 
 @dataclass(frozen=True, slots=True)

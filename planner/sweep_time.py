@@ -10,14 +10,15 @@ with the least any plan must walk.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
-from planner.geo import haversine_m
+from planner.geo import distance_matrix_m, haversine_m
 from planner.model import Building, Scenario
-from planner.plan import Plan, wave_households
+from planner.plan import Call, Plan, wave_households
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +63,18 @@ def sweeper_time(scenario: Scenario, plan: Plan) -> SweeperTime:
     (the checker reports it).
     """
     buildings = {b.building_id: b for b in scenario.buildings}
-    flow, crew = scenario.flow, scenario.crew
+    flow, per_household = scenario.flow, scenario.crew.sweep_s_per_household / 60.0
 
     def walk_min(a: Building, b: Building) -> float:
         if a.building_id == b.building_id:
             return 0.0
-        metres = float(haversine_m(a.lat, a.lon, b.lat, b.lon))
-        return metres * flow.detour / flow.walk_m_per_s / 60.0
+        return flow.walk_s(float(haversine_m(a.lat, a.lon, b.lat, b.lon))) / 60.0
 
-    by_sweeper = defaultdict(list)
+    def call_min(call: Call) -> float:
+        building = buildings[call.building_id]
+        return wave_households(building, call.floor_from, call.floor_to) * per_household
+
+    by_sweeper: dict[str, list[Call]] = defaultdict(list)
     for call in plan.calls:
         if call.building_id in buildings:
             by_sweeper[call.sweeper_id].append(call)
@@ -78,23 +82,17 @@ def sweeper_time(scenario: Scenario, plan: Plan) -> SweeperTime:
     same_moves = other_moves = 0
     for calls in by_sweeper.values():
         calls.sort(key=lambda c: c.seq)
-        end = None
-        for prev, call in zip([None, *calls[:-1]], calls, strict=True):
-            here = buildings[call.building_id]
-            minutes = wave_households(here, call.floor_from, call.floor_to) * (
-                crew.sweep_s_per_household / 60.0
-            )
-            calling += minutes
-            if prev is not None and end is not None:
-                walk = walk_min(buildings[prev.building_id], here)
-                walking += walk
-                waiting += max(0.0, call.call_time - end - walk)
-                if prev.building_id != call.building_id:
-                    if prev.site_id == call.site_id:
-                        same_moves, same_walk = same_moves + 1, same_walk + walk
-                    else:
-                        other_moves, other_walk = other_moves + 1, other_walk + walk
-            end = call.call_time + minutes
+        calling += sum(call_min(call) for call in calls)
+        for prev, call in itertools.pairwise(calls):
+            walk = walk_min(buildings[prev.building_id], buildings[call.building_id])
+            walking += walk
+            waiting += max(0.0, call.call_time - (prev.call_time + call_min(prev)) - walk)
+            if prev.building_id == call.building_id:
+                continue
+            if prev.site_id == call.site_id:
+                same_moves, same_walk = same_moves + 1, same_walk + walk
+            else:
+                other_moves, other_walk = other_moves + 1, other_walk + walk
     return SweeperTime(
         calling_min=calling,
         walking_min=walking,
@@ -110,16 +108,16 @@ def sweeper_time(scenario: Scenario, plan: Plan) -> SweeperTime:
 def _least_walking_min(scenario: Scenario, plan: Plan, sweepers: int) -> float:
     """Sum over called buildings of the walk to their nearest called neighbour, less the
     ``sweepers`` largest of those (each sweeper's first building needs no walk)."""
-    called = sorted({c.building_id for c in plan.calls})
     index = scenario.building_index
+    called = [
+        scenario.buildings[index[b]]
+        for b in sorted({c.building_id for c in plan.calls})
+        if b in index
+    ]
     if len(called) < 2:
         return 0.0
-    lat = np.array([scenario.buildings[index[b]].lat for b in called if b in index])
-    lon = np.array([scenario.buildings[index[b]].lon for b in called if b in index])
-    nearest = np.empty(lat.size)
-    for k in range(lat.size):
-        metres = haversine_m(lat[k], lon[k], lat, lon)
-        metres[k] = np.inf
-        nearest[k] = metres.min()
-    walks = np.sort(nearest * scenario.flow.detour / scenario.flow.walk_m_per_s / 60.0)
+    lat, lon = [b.lat for b in called], [b.lon for b in called]
+    metres = distance_matrix_m(lat, lon, lat, lon)
+    np.fill_diagonal(metres, np.inf)
+    walks = np.sort(scenario.flow.walk_s(metres.min(axis=1)) / 60.0)
     return float(walks[: max(0, walks.size - sweepers)].sum())

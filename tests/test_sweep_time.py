@@ -42,7 +42,8 @@ def _earliest_accepted(tiny: Any, times: list[int], k: int) -> int:
 
 def test_calling_walking_and_waiting_split_the_time_between_calls(tiny: Any) -> None:
     households = {b.building_id: b.households for b in tiny.buildings}
-    minutes = [households[b] * 20 / 60 for b in ("C01-K1-B001", "C01-K1-B003", "C01-K1-B004")]
+    per_household = tiny.crew.sweep_s_per_household / 60
+    minutes = [households[b] * per_household for b in ("C01-K1-B001", "C01-K1-B003", "C01-K1-B004")]
     times = [360, 360, 360]
     # Each call as early as the checker allows after the one before: no waiting but rounding.
     times[1] = _earliest_accepted(tiny, times, 1)

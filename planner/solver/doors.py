@@ -430,9 +430,8 @@ class _Prepared:
     def walk_s(self, a: Sequence[int] | IntArray, b: Sequence[int] | IntArray) -> FloatArray:
         """Walking seconds from stops ``a`` (rows) to stops ``b`` (columns); 0 in one building."""
         ia, ib = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
-        flow = self.scenario.flow
         metres = distance_matrix_m(self.lat[ia], self.lon[ia], self.lat[ib], self.lon[ib])
-        seconds = metres * flow.detour / flow.walk_m_per_s
+        seconds = self.scenario.flow.walk_s(metres)
         seconds[self.building[ia][:, None] == self.building[ib][None, :]] = 0.0
         return seconds
 
@@ -441,9 +440,8 @@ class _Prepared:
         if len(order) < 2:
             return np.zeros(0)
         a, b = np.asarray(order[:-1], dtype=np.int64), np.asarray(order[1:], dtype=np.int64)
-        flow = self.scenario.flow
         metres = haversine_m(self.lat[a], self.lon[a], self.lat[b], self.lon[b])
-        seconds = np.asarray(metres * flow.detour / flow.walk_m_per_s, dtype=float)
+        seconds = np.asarray(self.scenario.flow.walk_s(metres), dtype=float)
         seconds[self.building[a] == self.building[b]] = 0.0
         return seconds
 

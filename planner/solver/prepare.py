@@ -99,7 +99,7 @@ def prepare(
         arrivals=(mobile * flow.turnout).astype(np.float64),
         distance_m=distance,
         walk_m=walk_m,
-        walk_min=walk_m / flow.walk_m_per_s / 60.0,
+        walk_min=flow.walk_s(distance) / 60.0,
         candidates=candidates,
         site_open=site_open,
     )
