@@ -7,8 +7,10 @@ Usage (from the repository root)::
 
 Prints two markdown tables: the sweepers' minutes (calling, walking, waiting; moves within a site
 and between sites; the least walking any plan needs), and per half hour the people called, what
-the plan's desks could serve, and the sweepers on duty. Called well below desk capacity while
-sweepers wait or walk means calling sets the pace (docs/solver.md, "Where the time goes").
+the plan's desks could serve, the sweepers on duty, and the desk crews and sweepers the staff
+list offers (the solver's front-loaded view, so samplers' protective-gear breaks show). Called
+well below desk capacity while sweepers wait or walk means calling sets the pace
+(docs/solver.md, "Where the time goes").
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from pathlib import Path
 import numpy as np
 
 from planner import load_scenario
+from planner.model import Role
 from planner.plan import SWEEP_POST
 from planner.planfile import read_plan
+from planner.solver.budget import people_per_slot
 from planner.sweep_time import sweeper_time
 from planner.timefmt import format_hhmm
 
@@ -71,12 +75,23 @@ def main(argv: list[str] | None = None) -> int:
         if shift.post == SWEEP_POST:
             spread(sweeper_min, shift.start, shift.end, 1.0)
     per_desk_min = 60.0 / scenario.flow.service_s
-    print("| from | people called | desks could serve | sweepers on duty |")
-    print("|---|---:|---:|---:|")
+    # What the staff list allows (the solver's front-loaded view: a sampler's PPE break comes
+    # after max_ppe_h), before door teams take their members.
+    crews = np.minimum(
+        people_per_slot(scenario.staff, Role.SAMPLER, scenario, first, _SLOT_MIN, slots),
+        people_per_slot(scenario.staff, Role.REGISTRAR, scenario, first, _SLOT_MIN, slots),
+    )
+    sweepers = people_per_slot(scenario.staff, Role.SWEEPER, scenario, first, _SLOT_MIN, slots)
+    print(
+        "| from | people called | desks could serve | sweepers on duty "
+        "| desk crews on the staff list | sweepers on the staff list |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
     for k in range(slots):
         print(
             f"| {format_hhmm(int(edges[k]))} | {called[k]:,.0f} | "
-            f"{desk_min[k] * per_desk_min:,.0f} | {sweeper_min[k] / _SLOT_MIN:.0f} |"
+            f"{desk_min[k] * per_desk_min:,.0f} | {sweeper_min[k] / _SLOT_MIN:.0f} | "
+            f"{crews[k]} | {sweepers[k]} |"
         )
     return 0
 
