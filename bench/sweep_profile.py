@@ -26,6 +26,7 @@ from planner import load_scenario
 from planner.model import Role
 from planner.plan import SWEEP_POST
 from planner.planfile import read_plan
+from planner.problems import ScenarioError
 from planner.solver.budget import people_per_slot
 from planner.sweep_time import sweeper_time
 from planner.timefmt import format_hhmm
@@ -38,8 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("scenario", type=Path)
     parser.add_argument("plan", type=Path)
     args = parser.parse_args(argv)
-    scenario = load_scenario(args.scenario)
-    plan = read_plan(args.plan, scenario)
+    try:
+        scenario = load_scenario(args.scenario)
+        plan = read_plan(args.plan, scenario)
+    except ScenarioError as exc:  # the plan's PlanError too: say what is wrong, no traceback
+        print(exc, file=sys.stderr)
+        return 2
     t = sweeper_time(scenario, plan)
     print("| sweeper minutes | value |\n|---|---:|")
     rows = [
