@@ -27,7 +27,7 @@ from planner.model import Role
 from planner.plan import SWEEP_POST
 from planner.planfile import read_plan
 from planner.problems import ScenarioError
-from planner.solver.budget import people_per_slot
+from planner.solver.budget import crews_per_slot, people_per_slot
 from planner.sweep_time import sweeper_time
 from planner.timefmt import format_hhmm
 
@@ -82,10 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     per_desk_min = 60.0 / scenario.flow.service_s
     # What the staff list allows (the solver's front-loaded view: a sampler's PPE break comes
     # after max_ppe_h), before door teams take their members.
-    crews = np.minimum(
-        people_per_slot(scenario.staff, Role.SAMPLER, scenario, first, _SLOT_MIN, slots),
-        people_per_slot(scenario.staff, Role.REGISTRAR, scenario, first, _SLOT_MIN, slots),
-    )
+    crews, _ = crews_per_slot(scenario, scenario.staff, first, _SLOT_MIN, slots)
     sweepers = people_per_slot(scenario.staff, Role.SWEEPER, scenario, first, _SLOT_MIN, slots)
     print(
         "| from | people called | desks could serve | sweepers on duty "
