@@ -14,8 +14,14 @@ import pytest
 
 from planner.model import Role, Scenario
 from planner.parse import load_scenario
+from planner.solver.pipeline import _pooled_committees
 from planner.solver.sweeps import Stint
-from planner.solver.teams import phase_sweepers, sweepers_per_slot
+from planner.solver.teams import (
+    group_feeders,
+    phase_sweepers,
+    pool_by_committee,
+    sweepers_per_slot,
+)
 
 TOWN = Path(__file__).resolve().parents[1] / "scenarios" / "town"
 EFFICIENCY = 0.75
@@ -113,3 +119,52 @@ def test_a_committee_short_of_sweepers_borrows_from_its_neighbours(town: Scenari
     last = max(st.end for stints in home.values() for st in stints if st.site in sites)
     assert last < min(alone_end, alone.available_to) - 60
     assert not math.isinf(last)
+
+
+def test_close_committees_with_sweepers_to_spare_are_pooled() -> None:
+    compound = load_scenario(TOWN.parent / "compound-103")
+    used = list(range(len(compound.sites)))
+    assert _pooled_committees(compound, used) == sorted({s.committee for s in compound.sites})
+    # One site of the first committee 2 km away: its sites are no longer a short walk apart.
+    first = compound.sites[0]
+    far = dataclasses.replace(first, lat=first.lat + 0.018)
+    moved = dataclasses.replace(compound, sites=(far, *compound.sites[1:]))
+    assert first.committee not in _pooled_committees(moved, used)
+    # Fewer sweepers than sites in the first committee: its sites take turns instead.
+    sites = sum(s.committee == first.committee for s in compound.sites)
+    theirs = [
+        p for p in compound.staff if p.role is Role.SWEEPER and p.committee == first.committee
+    ]
+    staff = tuple(p for p in compound.staff if p not in theirs[sites - 1 :])
+    few = dataclasses.replace(compound, staff=staff)
+    pooled = _pooled_committees(few, used)
+    assert first.committee not in pooled and len(pooled) == 1
+
+
+def test_pooled_stints_cover_every_site_of_the_committee_for_the_sweepers_day(
+    town: Scenario,
+) -> None:
+    site_of = _nearest_sites(town)
+    home = phase_sweepers(town, site_of, town.staff, EFFICIENCY, 2.0, 1.04)
+    used = sorted({int(s) for s in site_of if s >= 0})
+    committee = town.sites[used[0]].committee
+    pooled = pool_by_committee(town, home, town.staff, used, [committee])
+    members = {s for s in used if town.sites[s].committee == committee}
+    person = {p.staff_id: p for p in town.staff}
+    for sid, stints in home.items():
+        theirs = {town.sites[st.site].committee for st in stints}
+        widened = {st.site for st in pooled[sid] if st.site in members}
+        assert widened == (members if committee in theirs else set())
+        # Stints elsewhere are kept as they were.
+        assert [st for st in pooled[sid] if st.site not in members] == [
+            st for st in stints if town.sites[st.site].committee != committee
+        ]
+        if theirs == {committee}:  # theirs all day (at least their stints), within their hours
+            first, last = min(st.start for st in stints), max(st.end for st in stints)
+            for st in pooled[sid]:
+                assert person[sid].available_from <= st.start <= first
+                assert last <= st.end <= person[sid].available_to
+    group_of, feeders = group_feeders(town, pooled, used, [committee], 360, 15, 4)
+    assert (group_of >= 0).sum() == len(members)
+    workers = sum(1 for stints in pooled.values() if any(st.site in members for st in stints))
+    assert feeders.max() <= workers

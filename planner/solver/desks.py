@@ -59,6 +59,10 @@ class DeskProblem:
     slot_start: int
     slot_min: int
     site_cap: IntArray | None = None  # (sites, slots): desks each site can use (its sweepers)
+    # Sites fed together (a pooled committee's sweepers): each site's group or -1, and
+    # (groups, slots) desks each group's sweepers can feed, summed over its sites.
+    group_of: IntArray | None = None
+    group_cap: IntArray | None = None
 
     def cap(self, s: int, k: int) -> int:
         """Most desks site ``s`` may run in slot ``k``."""
@@ -90,7 +94,16 @@ def allocate_desks(problem: DeskProblem, time_limit: float = 10.0, seed: int = 0
     if n_sites == 0:
         return DeskAllocation(np.zeros((0, n_slots), np.int64), (), 0, "empty", 0.0)
     need = np.ceil(problem.work_min / problem.slot_min - 1e-9).astype(np.int64)
-    hint = greedy_desks(problem, need)
+    # Work a site's caps cannot hold in any plan is left out of the hint (the model still pays
+    # for it as shortfall): chasing it makes the greedy starve sites that can finish.
+    reachable = np.array(
+        [
+            sum(problem.cap(s, k) for k in range(problem.first_slot[s], problem.last_slot[s]))
+            for s in range(n_sites)
+        ],
+        dtype=np.int64,
+    )
+    hint = greedy_desks(problem, np.minimum(need, reachable))
 
     model = cp_model.CpModel()
     desks = [[model.new_constant(0) for _ in range(n_slots)] for _ in range(n_sites)]
@@ -123,6 +136,11 @@ def allocate_desks(problem: DeskProblem, time_limit: float = 10.0, seed: int = 0
             shortfall.append(short)
     for k in range(n_slots):
         model.add(sum(desks[s][k] for s in range(n_sites)) <= int(problem.crews[k]))
+        if problem.group_cap is not None and problem.group_of is not None:
+            for g in range(problem.group_cap.shape[0]):
+                members = [s for s in range(n_sites) if int(problem.group_of[s]) == g]
+                if members:
+                    model.add(sum(desks[s][k] for s in members) <= int(problem.group_cap[g, k]))
         if problem.marshals_per_site:
             model.add(
                 problem.marshals_per_site * sum(active[s][k] for s in range(n_sites))
@@ -169,44 +187,65 @@ def allocate_desks(problem: DeskProblem, time_limit: float = 10.0, seed: int = 0
 
 
 def greedy_desks(problem: DeskProblem, need: IntArray) -> IntArray:
-    """A good allocation that keeps the model's rules: crews go where most work is left.
+    """A good allocation that keeps the model's rules: crews go where the work is most urgent.
 
     Each slot, sites already open stay open (one desk each) until their work is done, then new
-    sites open while crews and marshals last, then the remaining crews are handed out one desk at a
-    time to the site with the most work left per desk it could run (the site that would otherwise
-    finish last). A site that cannot open when it first may opens later. When crews fall below the
-    number of open sites a site may close and reopen: the result is then only a hint, and the
-    CP-SAT model (one block per site) is kept if it finds a plan at least as good.
+    sites open while crews and marshals last, then the remaining crews are handed out one desk at
+    a time to the site whose work left takes the largest share of the desk-slots its caps still
+    allow (the site that would otherwise finish last, or not at all: a site whose sweepers
+    leave early must be served while they are there). A site that cannot open when it first may
+    opens later. When crews fall below the number of open sites a site may close and reopen: the
+    result is then only a hint, and the CP-SAT model (one block per site) is kept if it finds a
+    plan at least as good.
     """
     n_sites, n_slots = len(problem.site_ids), int(problem.crews.size)
     left = need.astype(np.int64).copy()
     out = np.zeros((n_sites, n_slots), dtype=np.int64)
+    caps = np.zeros((n_sites, n_slots), dtype=np.int64)
+    for s in range(n_sites):
+        for k in range(int(problem.first_slot[s]), min(n_slots, int(problem.last_slot[s]))):
+            caps[s, k] = problem.cap(s, k)
+    # Desk-slots each site's caps allow from each slot on.
+    future = np.cumsum(caps[:, ::-1], axis=1)[:, ::-1]
+    n_groups = 0 if problem.group_cap is None else int(problem.group_cap.shape[0])
+    unlimited = int(caps.sum()) + 1
     was_open = np.zeros(n_sites, dtype=bool)
     for k in range(n_slots):
         crews, marshals = int(problem.crews[k]), int(problem.marshals[k])
-        caps = np.array([problem.cap(s, k) for s in range(n_sites)], dtype=np.int64)
-        window = (problem.first_slot <= k) & (k < problem.last_slot) & (left > 0) & (caps > 0)
-        keep = [s for s in range(n_sites) if window[s] and was_open[s]]
-        new = [s for s in range(n_sites) if window[s] and not was_open[s]]
-        new.sort(key=lambda s: -int(left[s]) / max(1, int(caps[s])))
+        # Desks each group may still run in this slot; the last entry is "no group" (-1).
+        room = np.full(n_groups + 1, unlimited, dtype=np.int64)
+        if problem.group_cap is not None:
+            room[:-1] = problem.group_cap[:, k]
+        group = problem.group_of if problem.group_of is not None else np.full(n_sites, -1)
+
+        def urgency(s: int, given: int, k: int = k) -> float:
+            return -(int(left[s]) - given) / max(1, int(future[s, k]))
+
+        open_now = (left > 0) & (caps[:, k] > 0)
+        keep = [s for s in range(n_sites) if open_now[s] and was_open[s]]
+        new = [s for s in range(n_sites) if open_now[s] and not was_open[s]]
+        new.sort(key=lambda s: urgency(s, 0))
         chosen: list[int] = []
         for s in keep + new:
             if crews <= 0 or marshals < problem.marshals_per_site:
                 break
+            if room[group[s]] <= 0:
+                continue
             chosen.append(s)
             out[s, k] = 1
+            room[group[s]] -= 1
             crews -= 1
             marshals -= problem.marshals_per_site
-        # Remaining work per desk the site may run now: the site that would finish last first.
-        heap = [(-(left[s] - 1) / max(1, caps[s]), s) for s in chosen]
+        heap = [(urgency(s, 1), s) for s in chosen]
         heapq.heapify(heap)
         while crews > 0 and heap:
             _, s = heapq.heappop(heap)
-            if out[s, k] >= caps[s] or out[s, k] >= left[s]:
+            if out[s, k] >= caps[s, k] or out[s, k] >= left[s] or room[group[s]] <= 0:
                 continue
             out[s, k] += 1
+            room[group[s]] -= 1
             crews -= 1
-            heapq.heappush(heap, (-(left[s] - out[s, k]) / max(1, caps[s]), s))
+            heapq.heappush(heap, (urgency(s, int(out[s, k])), s))
         was_open[:] = False
         for s in chosen:
             left[s] -= out[s, k]

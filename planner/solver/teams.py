@@ -481,3 +481,70 @@ def _committee_centres(scenario: Scenario) -> dict[str, tuple[float, float]]:
         lat[b.committee].append(b.lat)
         lon[b.committee].append(b.lon)
     return {c: (float(np.mean(lat[c])), float(np.mean(lon[c]))) for c in lat}
+
+
+def pool_by_committee(
+    scenario: Scenario,
+    home: Mapping[str, Sequence[Stint]],
+    staff: Sequence[Staff],
+    used: Sequence[int],
+    pooled: Sequence[str],
+) -> dict[str, tuple[Stint, ...]]:
+    """Stints at a ``pooled`` committee's site widened to all its used sites.
+
+    A committee whose sites are a few minutes' walk apart needs no site windows: each of its
+    sweepers calls for whichever of its sites needs people next. A sweeper working for only that
+    committee is its for the whole working day; one lent between committees keeps the span of
+    their stints there. Other stints are kept as they are.
+    """
+    members: dict[str, list[int]] = defaultdict(list)
+    for s in used:
+        members[scenario.sites[s].committee].append(s)
+    person_of = {p.staff_id: p for p in staff}
+    earliest = scenario.round.start - math.ceil(scenario.flow.response_min)
+    out: dict[str, tuple[Stint, ...]] = {}
+    for sid, stints in home.items():
+        spans: dict[str, tuple[float, float]] = {}
+        for st in stints:
+            c = scenario.sites[st.site].committee
+            lo, hi = spans.get(c, (math.inf, -math.inf))
+            spans[c] = (min(lo, st.start), max(hi, st.end))
+        block = next(iter(work_blocks(person_of[sid], earliest, 0, 0)), None)
+        if len(spans) == 1 and block is not None:  # one committee all day
+            spans = {c: (float(block[0]), float(block[1])) for c in spans}
+        kept = [st for st in stints if scenario.sites[st.site].committee not in pooled]
+        widened = [
+            Stint(s, lo, hi)
+            for c, (lo, hi) in sorted(spans.items())
+            if c in pooled
+            for s in members.get(c, [])
+        ]
+        out[sid] = tuple(_merge_stints([*kept, *widened]))
+    return out
+
+
+def group_feeders(
+    scenario: Scenario,
+    home: Mapping[str, Sequence[Stint]],
+    used: Sequence[int],
+    pooled: Sequence[str],
+    slot_start: int,
+    slot_min: int,
+    n_slots: int,
+) -> tuple[IntArray, npt.NDArray[np.float64]]:
+    """Each used site's pooled committee (index into ``pooled``, -1 if not pooled), and
+    (len(pooled), slots) sweepers working for each: once per committee however many of its
+    sites their stints cover."""
+    index = {c: g for g, c in enumerate(pooled)}
+    group_of = np.array([index.get(scenario.sites[s].committee, -1) for s in used], np.int64)
+    spans: dict[str, list[Stint]] = {}
+    for sid, stints in home.items():
+        window: dict[int, tuple[float, float]] = {}
+        for st in stints:
+            g = index.get(scenario.sites[st.site].committee)
+            if g is not None:
+                lo, hi = window.get(g, (math.inf, -math.inf))
+                window[g] = (min(lo, st.start), max(hi, st.end))
+        spans[sid] = [Stint(g, lo, hi) for g, (lo, hi) in window.items()]
+    feeders = sweepers_per_slot(spans, range(len(pooled)), slot_start, slot_min, n_slots)
+    return group_of, feeders
