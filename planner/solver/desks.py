@@ -96,14 +96,7 @@ def allocate_desks(problem: DeskProblem, time_limit: float = 10.0, seed: int = 0
     need = np.ceil(problem.work_min / problem.slot_min - 1e-9).astype(np.int64)
     # Work a site's caps cannot hold in any plan is left out of the hint (the model still pays
     # for it as shortfall): chasing it makes the greedy starve sites that can finish.
-    reachable = np.array(
-        [
-            sum(problem.cap(s, k) for k in range(problem.first_slot[s], problem.last_slot[s]))
-            for s in range(n_sites)
-        ],
-        dtype=np.int64,
-    )
-    hint = greedy_desks(problem, np.minimum(need, reachable))
+    hint = greedy_desks(problem, np.minimum(need, cap_matrix(problem).sum(axis=1)))
 
     model = cp_model.CpModel()
     desks = [[model.new_constant(0) for _ in range(n_slots)] for _ in range(n_sites)]
@@ -134,13 +127,17 @@ def allocate_desks(problem: DeskProblem, time_limit: float = 10.0, seed: int = 0
             short = model.new_int_var(0, int(need[s]), f"short{s}")
             model.add(sum(desks[s][k] for k in range(lo, hi)) + short >= int(need[s]))
             shortfall.append(short)
+    # Each group's sites with its caps per slot (pooled committees).
+    groups: list[tuple[list[int], IntArray]] = []
+    if problem.group_cap is not None and problem.group_of is not None:
+        for g, row in enumerate(problem.group_cap):
+            members = [s for s in range(n_sites) if int(problem.group_of[s]) == g]
+            if members:
+                groups.append((members, row))
     for k in range(n_slots):
         model.add(sum(desks[s][k] for s in range(n_sites)) <= int(problem.crews[k]))
-        if problem.group_cap is not None and problem.group_of is not None:
-            for g in range(problem.group_cap.shape[0]):
-                members = [s for s in range(n_sites) if int(problem.group_of[s]) == g]
-                if members:
-                    model.add(sum(desks[s][k] for s in members) <= int(problem.group_cap[g, k]))
+        for members, row in groups:
+            model.add(sum(desks[s][k] for s in members) <= int(row[k]))
         if problem.marshals_per_site:
             model.add(
                 problem.marshals_per_site * sum(active[s][k] for s in range(n_sites))
@@ -186,6 +183,16 @@ def allocate_desks(problem: DeskProblem, time_limit: float = 10.0, seed: int = 0
     )
 
 
+def cap_matrix(problem: DeskProblem) -> IntArray:
+    """(sites, slots): most desks each site may run in each slot (0 outside its window)."""
+    n_sites, n_slots = len(problem.site_ids), int(problem.crews.size)
+    caps = np.zeros((n_sites, n_slots), dtype=np.int64)
+    for s in range(n_sites):
+        for k in range(int(problem.first_slot[s]), min(n_slots, int(problem.last_slot[s]))):
+            caps[s, k] = problem.cap(s, k)
+    return caps
+
+
 def greedy_desks(problem: DeskProblem, need: IntArray) -> IntArray:
     """A good allocation that keeps the model's rules: crews go where the work is most urgent.
 
@@ -201,14 +208,12 @@ def greedy_desks(problem: DeskProblem, need: IntArray) -> IntArray:
     n_sites, n_slots = len(problem.site_ids), int(problem.crews.size)
     left = need.astype(np.int64).copy()
     out = np.zeros((n_sites, n_slots), dtype=np.int64)
-    caps = np.zeros((n_sites, n_slots), dtype=np.int64)
-    for s in range(n_sites):
-        for k in range(int(problem.first_slot[s]), min(n_slots, int(problem.last_slot[s]))):
-            caps[s, k] = problem.cap(s, k)
+    caps = cap_matrix(problem)
     # Desk-slots each site's caps allow from each slot on.
     future = np.cumsum(caps[:, ::-1], axis=1)[:, ::-1]
     n_groups = 0 if problem.group_cap is None else int(problem.group_cap.shape[0])
     unlimited = int(caps.sum()) + 1
+    group = problem.group_of if problem.group_of is not None else np.full(n_sites, -1)
     was_open = np.zeros(n_sites, dtype=bool)
     for k in range(n_slots):
         crews, marshals = int(problem.crews[k]), int(problem.marshals[k])
@@ -216,7 +221,6 @@ def greedy_desks(problem: DeskProblem, need: IntArray) -> IntArray:
         room = np.full(n_groups + 1, unlimited, dtype=np.int64)
         if problem.group_cap is not None:
             room[:-1] = problem.group_cap[:, k]
-        group = problem.group_of if problem.group_of is not None else np.full(n_sites, -1)
 
         def urgency(s: int, given: int, k: int = k) -> float:
             return -(int(left[s]) - given) / max(1, int(future[s, k]))

@@ -521,7 +521,6 @@ def _pooled_committees(scenario: Scenario, used: Sequence[int]) -> list[str]:
     and from 12:09 to 12:40 with seed 3; compound-103, 7 and 8 sweepers for 4 sites each, went
     from 10:58 to 09:46).
     """
-    speed = scenario.flow.walk_m_per_s * 60.0 / scenario.flow.detour
     by: dict[str, list[Site]] = defaultdict(list)
     for s in used:
         by[scenario.sites[s].committee].append(scenario.sites[s])
@@ -538,7 +537,7 @@ def _pooled_committees(scenario: Scenario, used: Sequence[int]) -> list[str]:
             float(haversine_m(a.lat, a.lon, b.lat, b.lon))
             for a, b in itertools.combinations(sites, 2)
         ]
-        if sum(metres) / len(metres) / speed <= _POOL_WALK_MIN:
+        if scenario.flow.walk_s(sum(metres) / len(metres)) / 60.0 <= _POOL_WALK_MIN:
             out.append(committee)
     return out
 

@@ -504,11 +504,7 @@ def pool_by_committee(
     earliest = scenario.round.start - math.ceil(scenario.flow.response_min)
     out: dict[str, tuple[Stint, ...]] = {}
     for sid, stints in home.items():
-        spans: dict[str, tuple[float, float]] = {}
-        for st in stints:
-            c = scenario.sites[st.site].committee
-            lo, hi = spans.get(c, (math.inf, -math.inf))
-            spans[c] = (min(lo, st.start), max(hi, st.end))
+        spans = _committee_spans(scenario, stints)
         block = next(iter(work_blocks(person_of[sid], earliest, 0, 0)), None)
         if len(spans) == 1 and block is not None:  # one committee all day
             spans = {c: (float(block[0]), float(block[1])) for c in spans}
@@ -537,14 +533,23 @@ def group_feeders(
     sites their stints cover."""
     index = {c: g for g, c in enumerate(pooled)}
     group_of = np.array([index.get(scenario.sites[s].committee, -1) for s in used], np.int64)
-    spans: dict[str, list[Stint]] = {}
-    for sid, stints in home.items():
-        window: dict[int, tuple[float, float]] = {}
-        for st in stints:
-            g = index.get(scenario.sites[st.site].committee)
-            if g is not None:
-                lo, hi = window.get(g, (math.inf, -math.inf))
-                window[g] = (min(lo, st.start), max(hi, st.end))
-        spans[sid] = [Stint(g, lo, hi) for g, (lo, hi) in window.items()]
+    spans = {
+        sid: [
+            Stint(index[c], lo, hi)
+            for c, (lo, hi) in _committee_spans(scenario, stints).items()
+            if c in index
+        ]
+        for sid, stints in home.items()
+    }
     feeders = sweepers_per_slot(spans, range(len(pooled)), slot_start, slot_min, n_slots)
     return group_of, feeders
+
+
+def _committee_spans(scenario: Scenario, stints: Sequence[Stint]) -> dict[str, tuple[float, float]]:
+    """Committee of the sites in ``stints`` -> (first start, last end) of those stints."""
+    spans: dict[str, tuple[float, float]] = {}
+    for st in stints:
+        c = scenario.sites[st.site].committee
+        lo, hi = spans.get(c, (math.inf, -math.inf))
+        spans[c] = (min(lo, st.start), max(hi, st.end))
+    return spans
