@@ -6,6 +6,8 @@ what matters here; walking distance is this straight line times the scenario's `
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -23,6 +25,18 @@ def haversine_m(
     dlon = np.radians(np.asarray(lon2, float)) - np.radians(np.asarray(lon1, float))
     a = np.sin(dlat / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
     return np.asarray(2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), float)
+
+
+def point_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """:func:`haversine_m` for one pair of points, with plain floats.
+
+    The inner loops of the sweep scheduler ask for about a million single distances on the town;
+    numpy's per-call overhead made them a third of the solve time.
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dlat, dlon = p2 - p1, math.radians(lon2) - math.radians(lon1)
+    a = math.sin(dlat / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(max(a, 0.0), 1.0)))
 
 
 def distance_matrix_m(

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.geo import haversine_m
+from planner.geo import point_distance_m
 from planner.model import Building, Role, Scenario, Staff
 from planner.plan import SWEEP_POST, Call, Shift
 from planner.solver.waves import Wave
@@ -67,7 +67,7 @@ class _Sweeper:
     def clashes(self, start: float, duration: float, lat: float, lon: float, speed: float) -> bool:
         """A call here from ``start`` would keep the sweeper from a reserved (pinned) call."""
         for lo, hi, _, r_lat, r_lon in self.reserved:
-            walk = float(haversine_m(lat, lon, r_lat, r_lon)) / speed
+            walk = point_distance_m(lat, lon, r_lat, r_lon) / speed
             if start < hi and start + duration + walk > lo:
                 return True
         return False
@@ -190,7 +190,7 @@ def _earliest_start(
         walk = (
             0.0
             if sweeper.building == wave.building
-            else float(haversine_m(sweeper.lat, sweeper.lon, lat, lon)) / speed
+            else point_distance_m(sweeper.lat, sweeper.lon, lat, lon) / speed
         )
         ready = max(ready, sweeper.free_at + walk)
     start = math.ceil(ready - 1e-9)
