@@ -6,12 +6,15 @@ import math
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from planner import load_scenario
 from planner.check import check_plan
 from planner.model import Scenario
 from planner.plan import DeskSpell, wave_households
 from planner.solver import SolveConfig, solve
 from planner.solver.dispatch import _CATCH_UP_SHARE, dispatch_calls
+from planner.solver.pipeline import _site_waves
 from planner.solver.sweeps import Stint
 from planner.solver.waves import Descent, Wave, building_waves
 
@@ -126,3 +129,33 @@ def test_sweepers_going_home_early_bring_calls_forward_but_not_before_the_desks(
     assert not schedule.uncalled
     times = [c.call_time for c in schedule.calls]
     assert min(times) >= 10 * 60 - 50 and max(times) < 10 * 60 + 30
+
+
+def test_lift_first_starts_the_towers_lift_earlier(mini_dir: Path) -> None:
+    # Mini: a 6-floor walk-up (B1) and an 18-floor tower with a lift (B2) go to S1, three desks.
+    # With lift floors as a queue of their own and lift_first, the tower's first lift wave is
+    # called before its stair floors; without, bottom up after them.
+    scenario = load_scenario(mini_dir)
+    site = scenario.site_index["S1"]
+    site_of = np.array([-1 if b.locked else site for b in scenario.buildings])
+    walk = np.full((len(scenario.buildings), len(scenario.sites)), 2.0)
+    home = {p.staff_id: (Stint(site),) for p in scenario.staff if p.role.value == "sweeper"}
+    desks = [DeskSpell("S1", 6 * 60, 10 * 60, 3)]
+    lift_from = scenario.flow.lift_from_floor
+    first_lift_call = {}
+    for lift_first in (False, True):
+        waves, ways = _site_waves(scenario, walk, site_of, SolveConfig(), lift_first)
+        schedule = dispatch_calls(
+            scenario, waves, ways, desks, scenario.staff, home, 1.0, None, lift_first
+        )
+        assert not schedule.uncalled
+        tower = [c for c in schedule.calls if c.building_id == "B2"]
+        assert sum(c.people for c in tower) == scenario.buildings[1].mobile
+        if lift_first:  # no call mixes stair floors and lift floors
+            assert all(c.floor_to < lift_from or c.floor_from >= lift_from for c in tower)
+        lift_calls = [c.call_time for c in tower if c.floor_to >= lift_from]
+        stair_calls = [c.call_time for c in tower if c.floor_to < lift_from]
+        first_lift_call[lift_first] = min(lift_calls)
+        if lift_first:
+            assert min(lift_calls) < min(stair_calls)
+    assert first_lift_call[True] < first_lift_call[False]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import SCENARIOS
@@ -239,3 +241,54 @@ def test_site_without_a_whole_desk_slot_gets_no_buildings(
     result = solve(scenario, FAST)
     assert {c.site_id for c in result.plan.calls} == {"S2"}
     assert result.valid and result.kpis["unserved"]["mean"] == 0
+
+
+def _calling(problems: int = 0, over: int = 0, p95: float = 4.0, finish: float = 600.0) -> Any:
+    """A stand-in for one calling order's outcome: only what _score reads."""
+    from planner.solver.pipeline import _Calling
+
+    kpis = {
+        "unserved": {"mean": 0.0},
+        "done_by_deadline": {"mean": 0.97},
+        "sites_over_capacity": ["S"] * over,
+        "wait_p95_min": {"p90": p95},
+        "finish": {"p90": finish},
+        "walking_person_m": {"mean": 1000.0},
+        "staff_hours": 100.0,
+    }
+    return _Calling(None, ("x",) * problems, kpis, None, None)  # type: ignore[arg-type]
+
+
+def test_calling_orders_are_ranked_as_the_issue_ranks_plans() -> None:
+    from planner.solver.pipeline import _score
+
+    def best(*options: Any) -> int:
+        return min(range(len(options)), key=lambda k: _score(options[k]))
+
+    # A valid plan beats an earlier, shorter-waiting one that breaks a rule; no site over its
+    # queue capacity beats shorter waits.
+    assert best(_calling(problems=1, p95=1.0, finish=500), _calling(p95=9.0)) == 1
+    assert best(_calling(over=1, p95=1.0), _calling(p95=9.0)) == 1
+    # Shorter waits first, in whole minutes; within the same minute the earlier finish.
+    assert best(_calling(p95=3.9, finish=620), _calling(p95=4.1, finish=560)) == 0
+    assert best(_calling(p95=4.2, finish=620), _calling(p95=4.9, finish=560)) == 1
+    # A finish that never comes (somebody unserved) ranks last.
+    assert best(_calling(finish=None), _calling(finish=800)) == 1  # type: ignore[arg-type]
+
+
+def test_solve_keeps_the_better_calling_order(tiny_result: Any) -> None:
+    """Both calling orders are simulated and reported; the plan returned is the better one."""
+    from planner.solver.pipeline import _CALLING_ORDERS
+
+    _, result = tiny_result
+
+    tried = [s for s in result.stages if s["stage"] == "sweeps" and "round" not in s]
+    assert [s["variant"] for s in tried] == list(range(len(_CALLING_ORDERS)))
+    chosen = result.stages[-1]["variant"]
+    assert result.kpis["finish"] == tried[chosen]["finish"]
+    assert result.kpis["wait_p95_min"] == tried[chosen]["wait_p95_min"]
+
+    def key(s: dict) -> tuple:
+        return (s["violations"], math.ceil(s["wait_p95_min"]["p90"]), s["finish"]["p90"])
+
+    assert all(key(tried[chosen]) <= key(s) for s in tried)

@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from planner.model import Building, FlowParams, Role, Staff
 from planner.plan import DeskSpell
@@ -54,6 +56,47 @@ def test_wave_floor_cap_and_empty_building() -> None:
     assert max(hi - lo + 1 for lo, hi, _ in waves) <= 10 and len(waves) == 3
     locked = Building("L", "C", "K", 31.2, 121.4, 6, 10, 20, 0, True, False)
     assert building_waves(locked, 10, 20) == []
+
+
+def test_lift_floors_are_waves_of_their_own() -> None:
+    # 19 floors, 6 households a floor, lift from floor 7: stairs 1-6 in two waves of 3 floors,
+    # lift floors 7-19 (13 floors) in five waves of 2-3 floors; none mixes the two.
+    building = tower(floors=19, households=114, residents=260)
+    waves = building_waves(building, wave_floors=10, wave_households=20, lift_from=7)
+    assert [(lo, hi) for lo, hi, _ in waves] == [
+        (1, 3),
+        (4, 6),
+        (7, 9),
+        (10, 12),
+        (13, 15),
+        (16, 17),
+        (18, 19),
+    ]
+    assert sum(p for _, _, p in waves) == building.mobile
+    # Without a lift there is nothing to split: the usual groups.
+    walkup = dataclasses.replace(building, lift=False)
+    assert building_waves(walkup, 10, 20, lift_from=7) == building_waves(walkup, 10, 20)
+
+
+@given(
+    floors=st.integers(1, 40),
+    per_floor=st.integers(1, 12),
+    lift_from=st.integers(0, 12),
+    lift=st.booleans(),
+)
+def test_split_waves_cover_floors_once_and_never_straddle(
+    floors: int, per_floor: int, lift_from: int, lift: bool
+) -> None:
+    households = floors * per_floor
+    building = Building(
+        "B", "C", "K", 31.2, 121.4, floors, households, households * 2, 1, False, lift
+    )
+    waves = building_waves(building, 10, 20, lift_from=lift_from)
+    assert [f for lo, hi, _ in waves for f in range(lo, hi + 1)] == list(range(1, floors + 1))
+    assert sum(p for _, _, p in waves) == building.mobile
+    assert all(hi - lo + 1 <= 10 for lo, hi, _ in waves)
+    if lift and lift_from > 1:
+        assert all(hi < lift_from or lo >= lift_from for lo, hi, _ in waves)
 
 
 def test_descent_and_lift_queue_by_hand() -> None:

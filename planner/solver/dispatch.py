@@ -93,6 +93,7 @@ class _Pace:
     turnout: float
     sweepers_leave: float  # when the last sweeper goes home
     sweep_min_per_household: float
+    lift_first: bool  # of waves arriving equally late, the longest lift queue left goes first
 
 
 def dispatch_calls(
@@ -104,6 +105,7 @@ def dispatch_calls(
     home: Mapping[str, Sequence[Stint]],
     buffer_min: float,
     pinned: Mapping[int, float] | None = None,
+    lift_first: bool = False,
 ) -> SweepSchedule:
     """Time every wave and give it to a sweeper.
 
@@ -123,6 +125,11 @@ def dispatch_calls(
     pinned
         Building index -> the minute its first wave must be called; its later waves keep the
         spacing the desks ask for after it.
+    lift_first
+        Of the waves whose people can arrive when wanted, call first the one whose building has
+        the longest lift queue left, even at the cost of the sweeper's walk to it; the default
+        stays in the building called last. With lift floors in queues of their own
+        (``site_waves``), the towers' lifts start early and the day does not end waiting on them.
 
     Returns
     -------
@@ -141,6 +148,7 @@ def dispatch_calls(
             (float(p.available_to) for p in staff if p.role is Role.SWEEPER), default=math.inf
         ),
         sweep_min_per_household=scenario.crew.sweep_s_per_household / 60.0,
+        lift_first=lift_first,
     )
     spells_of: dict[str, list[DeskSpell]] = {}
     for spell in sorted(desks, key=lambda d: d.start):
@@ -314,7 +322,8 @@ def _next(
     called so far (plus the capacity lost to late calls) less ``pace.buffer_min`` minutes of
     work; of the buildings' next waves, the one whose people can arrive then (or soonest after)
     is called so its mean arrival falls at that minute; on ties the building called last (its
-    sweeper is there), then the longest lift queue left (it takes longest to empty).
+    sweeper is there), then the longest lift queue left (it takes longest to empty), or these
+    two the other way round with ``pace.lift_first``.
     """
     if not site.queues:
         return None
@@ -349,11 +358,9 @@ def _next(
         )
         arrival = lifts.arrival(wave.building, call, way, book=False)
         lift_left = sum(ways[(w.building, w.floor_from)].rides for w in waves)
-        rank = (
-            round(max(0.0, arrival - wanted), 1),
-            0.0 if wave.building == site.previous else 1.0,
-            -float(lift_left),
-        )
+        here, lift = (0.0 if wave.building == site.previous else 1.0), -float(lift_left)
+        ties = (lift, here) if pace.lift_first else (here, lift)
+        rank = (round(max(0.0, arrival - wanted), 1), *ties)
         if best is None or rank < best[0]:
             best = (rank, q, call)
     assert best is not None

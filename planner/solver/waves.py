@@ -38,12 +38,14 @@ class Wave:
 
 
 def building_waves(
-    building: Building, wave_floors: int, wave_households: int
+    building: Building, wave_floors: int, wave_households: int, lift_from: int = 0
 ) -> list[tuple[int, int, int]]:
     """Floor groups ``(floor_from, floor_to, people)`` of a building's mobile residents.
 
     Groups cover floors 1..floors once, bottom up; residents are spread evenly over floors (the
     simulator and the checker assume the same). A building with nobody to call has no groups.
+    With ``lift_from`` (the first floor that takes the lift) and a lift in the building, no
+    group mixes stair floors and lift floors, so the two can be called as separate queues.
     """
     if building.mobile <= 0:
         return []
@@ -51,14 +53,17 @@ def building_waves(
     per_floor = building.households / floors if floors else 0.0
     by_households = int(wave_households / per_floor) if per_floor > 0 else floors
     size = max(1, min(wave_floors, by_households, floors))
-    groups = split_evenly(floors, math.ceil(floors / size))
     people = split_evenly(building.mobile, floors)
+    split = building.lift and 1 < lift_from <= floors
+    parts = [(1, lift_from - 1), (lift_from, floors)] if split else [(1, floors)]
     out: list[tuple[int, int, int]] = []
-    first = 1
-    for count in groups:
-        last = first + count - 1
-        out.append((first, last, sum(people[first - 1 : last])))
-        first = last + 1
+    for bottom, top in parts:
+        span = top - bottom + 1
+        first = bottom
+        for count in split_evenly(span, math.ceil(span / size)):
+            last = first + count - 1
+            out.append((first, last, sum(people[first - 1 : last])))
+            first = last + 1
     return out
 
 
