@@ -11,7 +11,8 @@
    roster cannot staff are stepped down before anybody is called to them.
 5. **Waves**: each building cut into floor groups, each called so that arrivals match what its
    site's staffed desks can serve.
-6. **Sweeps**: sweepers assigned to calls in time order, walking between buildings.
+6. **Sweeps**: sweepers assigned to calls in time order, walking between buildings. Steps 5-6
+   run once per calling order (:data:`_CALLING_ORDERS`) and the better plan is kept.
 
 The plan is then checked from scratch and simulated; the result carries both.
 """
@@ -368,8 +369,8 @@ def solve(
         staffed_desk_hours=sum((d.end - d.start) * d.desks for d in staffed) / 60.0,
     )
 
-    # 5-6. Waves timed against the staffed desks, then sweeps; two calling orders, the better
-    # by simulation is kept (:func:`_better`).
+    # 5-6. Waves timed against the staffed desks, then sweeps; of the calling orders tried, the
+    # plan the simulation ranks better is kept (:func:`_score`).
     pinned_calls = {scenario.building_index[b]: float(t) for b, t in locks.building_call.items()}
     tried: list[_Calling] = []
     for k, lift_first in enumerate(_CALLING_ORDERS):
@@ -396,12 +397,6 @@ def solve(
             calls=sweeps.calls,
             visits=doors.visits,
             roster=(*roster_k.shifts, *sweeps.shifts),
-            made_by={
-                "kind": "solve",
-                "seed": config.seed,
-                "time_limit": config.time_limit,
-                "stages": [s["stage"] for s in clock.stages],
-            },
         ).canonical()
         problems = check_plan(scenario, plan)
         sim = simulate(scenario, plan, reps=config.eval_reps, seed=config.seed, keep_people=0)
@@ -427,7 +422,14 @@ def solve(
         stopped=clock.stopped(),
     )
     diagnosis = diagnose(scenario, kpis, roster.unfilled, sweeps.uncalled)
-    made_by = {**plan.made_by, "seconds": round(clock.elapsed(), 2)}
+    made_by = {
+        "kind": "solve",
+        "seed": config.seed,
+        "time_limit": config.time_limit,
+        "stages": [s["stage"] for s in clock.stages],
+        "calling_order": "lift floors first" if _CALLING_ORDERS[chosen] else "bottom up",
+        "seconds": round(clock.elapsed(), 2),
+    }
     return SolveResult(
         plan=dataclasses.replace(plan, made_by=made_by),
         kpis=kpis,
