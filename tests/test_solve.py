@@ -274,6 +274,7 @@ def test_calling_orders_are_ranked_as_the_issue_ranks_plans() -> None:
     assert best(_calling(p95=4.2, finish=620), _calling(p95=4.9, finish=560)) == 1
     # A finish that never comes (somebody unserved) ranks last.
     assert best(_calling(finish=None), _calling(finish=800)) == 1  # type: ignore[arg-type]
+    assert best(_calling(p95=None, finish=500), _calling(p95=14.0)) == 1  # type: ignore[arg-type]
 
 
 def test_solve_keeps_the_better_calling_order(tiny_result: Any) -> None:

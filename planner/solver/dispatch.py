@@ -39,6 +39,7 @@ from planner.solver.sweeps import (
     _Sweeper,
     book_call,
     call_minutes,
+    on_stint,
     pick_sweeper,
     sweeper_shifts,
     walking_speed,
@@ -277,7 +278,7 @@ def _reserve(
         chosen = min(
             free,
             key=lambda s: (
-                not any(st.covers(wave.site, minute) for st in home.get(s.person.staff_id, ())),
+                not on_stint(home, s.person.staff_id, wave.site, minute),
                 s.person.committee != building.committee,
                 s.person.staff_id,
             ),

@@ -35,7 +35,7 @@ from planner.check import check_plan
 from planner.geo import haversine_m
 from planner.location import solve_location
 from planner.model import Role, Scenario, Site
-from planner.plan import Call, DeskSpell, Plan, append_spell
+from planner.plan import Call, DeskSpell, Plan, append_spell, wave_households
 from planner.problems import Problem
 from planner.roster import RosterResult, TeamNeed, build_roster, staffed_desks
 from planner.simulate import simulate
@@ -522,12 +522,13 @@ def _score(calling: _Calling) -> tuple[float, ...]:
         value = k[name]["p90"]
         return math.inf if value is None else float(value)
 
+    wait = p90("wait_p95_min")  # None (no replication) ranks last; math.ceil would raise
     return (
         float(len(calling.problems)),
         float(k["unserved"]["mean"] or 0.0),
         -round(float(k["done_by_deadline"]["mean"] or 0.0), 4),
         float(len(k["sites_over_capacity"])),
-        float(math.ceil(p90("wait_p95_min") - 1e-9)),
+        float(math.ceil(wait - 1e-9)) if math.isfinite(wait) else math.inf,
         p90("finish"),
         float(k["walking_person_m"]["mean"] or 0.0),
         float(k["staff_hours"]),
@@ -676,7 +677,7 @@ def _site_waves(
             for lo, hi, people in building_waves(
                 building, config.wave_floors, config.wave_households, lift_from
             ):
-                households = building.households * (hi - lo + 1) / building.floors
+                households = wave_households(building, lo, hi)
                 ways[(b, lo)] = descent(building, lo, hi, people, flow, float(walk_min[b, s]))
                 by_lift = split_lifts and ways[(b, lo)].rides > 0
                 (lift if by_lift else stairs).append(Wave(b, lo, hi, people, households, s, 0.0))

@@ -52,6 +52,11 @@ class Stint:
         )
 
 
+def on_stint(home: Mapping[str, Sequence[Stint]], staff_id: str, site: int, minute: float) -> bool:
+    """``staff_id`` is one of ``site``'s own sweepers at ``minute`` (:meth:`Stint.covers`)."""
+    return any(stint.covers(site, minute) for stint in home.get(staff_id, ()))
+
+
 @dataclass
 class _Sweeper:
     person: Staff
@@ -126,7 +131,7 @@ def pick_sweeper(
         # The site's own sweepers first; a neighbour of the same committee (or the pool)
         # helps when that saves more than _SITE_PENALTY_MIN, anyone else past
         # _FAR_PENALTY_MIN. Walking is in ``start`` already.
-        if any(st.covers(wave.site, start) for st in home.get(person.staff_id, ())):
+        if on_stint(home, person.staff_id, wave.site, start):
             penalty = 0.0
         elif person.committee in ("", building.committee):
             penalty = _SITE_PENALTY_MIN
