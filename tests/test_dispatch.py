@@ -10,12 +10,18 @@ import numpy as np
 
 from planner import load_scenario
 from planner.check import check_plan
-from planner.model import Scenario
+from planner.model import Building, Role, Scenario, Staff
 from planner.plan import DeskSpell, wave_households
 from planner.solver import SolveConfig, solve
 from planner.solver.dispatch import _CATCH_UP_SHARE, dispatch_calls
 from planner.solver.pipeline import _site_waves
-from planner.solver.sweeps import Stint
+from planner.solver.sweeps import (
+    _FAR_PENALTY_MIN,
+    _SITE_PENALTY_MIN,
+    Stint,
+    _Sweeper,
+    pick_sweeper,
+)
 from planner.solver.waves import Descent, Wave, building_waves
 
 FAST = SolveConfig(time_limit=10, eval_reps=2)
@@ -159,3 +165,32 @@ def test_lift_first_starts_the_towers_lift_earlier(mini_dir: Path) -> None:
         if lift_first:
             assert min(lift_calls) < min(stair_calls)
     assert first_lift_call[True] < first_lift_call[False]
+
+
+def _helper_race(home_late_min: float, committee: str) -> str:
+    """Who calls a wave wanted at 06:00 at a site-0 building: its own sweeper, free
+    ``home_late_min`` minutes late, or a neighbour of ``committee`` free in time and standing
+    in the building."""
+    building = Building("B1", "C1", "K1", 31.2, 121.4, 6, 24, 60)
+    own, helper = (
+        _Sweeper(Staff(sid, sid, Role.SWEEPER, c, 300, 840, 8.0))
+        for sid, c in (("OWN", "C1"), ("HELP", committee))
+    )
+    own.free_at, own.lat, own.lon, own.building = 360.0 + home_late_min, 31.2, 121.4, 0
+    helper.free_at, helper.lat, helper.lon, helper.building = 350.0, 31.2, 121.4, 0
+    home = {"OWN": (Stint(0),), "HELP": (Stint(1),)}
+    wave = Wave(0, 1, 6, 60, 24.0, 0, 360.0)
+    best = pick_sweeper([own, helper], wave, building, home, 60.0, 8.0)
+    assert best is not None
+    return best[0].person.staff_id
+
+
+def test_a_neighbour_calls_when_the_sites_own_sweeper_would_be_later_than_the_penalty() -> None:
+    # Equally early: the site's own sweeper.
+    assert _helper_race(0.0, "C1") == "OWN"
+    # Same committee: a helper once waiting for the own sweeper costs more than the penalty.
+    assert _helper_race(_SITE_PENALTY_MIN - 1, "C1") == "OWN"
+    assert _helper_race(_SITE_PENALTY_MIN + 1, "C1") == "HELP"
+    # Another committee: only past the larger penalty.
+    assert _helper_race(_SITE_PENALTY_MIN + 1, "C9") == "OWN"
+    assert _helper_race(_FAR_PENALTY_MIN + 1, "C9") == "HELP"

@@ -27,10 +27,14 @@ from planner.solver.waves import Wave
 #: Calls of one sweeper closer than this share one shift (minutes).
 GAP_MIN = 30
 #: Minutes of lateness worth saving before a sweeper leaves the building, or the site, they are
-#: working on (ranking only; real walking time is counted in full).
+#: working on (ranking only; real walking time is counted in full). Small: the walk itself is
+#: counted, and a helper from the next site is worth more than a site's own sweeper a few
+#: minutes late, whose lateness idles the desks (measured, docs/solver.md "Session 8": 8 / 20
+#: -> 2 / 4 moved the town from 12:04 to 11:40, seed 3 12:09 -> 11:52, compound-103 09:35 ->
+#: 09:30, tiny 09:35 -> 09:33; 1 / 2 and 0 / 0 were no better on the town).
 _MOVE_PENALTY_MIN = 2.0
-_SITE_PENALTY_MIN = 8.0
-_FAR_PENALTY_MIN = 20.0
+_SITE_PENALTY_MIN = 2.0
+_FAR_PENALTY_MIN = 4.0
 #: A sweeper counts as a site's own this long before and after their stint there: calls drift
 #: with the desks, and a sweeper finishing one site's last building should still make it.
 STINT_SLACK_MIN = 15.0
