@@ -194,3 +194,7 @@ def test_a_neighbour_calls_when_the_sites_own_sweeper_would_be_later_than_the_pe
     # Another committee: only past the larger penalty.
     assert _helper_race(_SITE_PENALTY_MIN + 1, "C9") == "OWN"
     assert _helper_race(_FAR_PENALTY_MIN + 1, "C9") == "HELP"
+    # A helper on the spot beats the site's own sweeper 3 minutes late (5 from another
+    # committee): each late minute idles the desks (session 8; the old 8 / 20 did not).
+    assert _helper_race(3.0, "C1") == "HELP"
+    assert _helper_race(5.0, "C9") == "HELP"
