@@ -80,8 +80,8 @@ _SWEEP_EFFICIENCY = 0.75
 _POOL_WALK_MIN = 5.0
 #: ... and has at least this many sweepers on duty at the start per site (spare for the walks).
 _POOL_SWEEPERS_PER_SITE = 1.5
-#: Calling share of a pooled sweeper's time, relative to _SWEEP_EFFICIENCY.
-_POOLED_EFFICIENCY_RATIO = 0.85 / 0.75
+#: Calling share of a pooled sweeper's time (no windows to wait in).
+_POOLED_EFFICIENCY = 0.85
 #: Rounds of (time waves, schedule sweeps, extend desks, re-roster); two usually suffice.
 _ROUNDS = 3
 #: The calling orders tried (``lift_first`` of :func:`dispatch_calls`, with lift floors as
@@ -604,7 +604,8 @@ def _feed_caps(
     group_of, feeders_g = group_feeders(scenario, home, used, pooled, start, slot, n_slots)
     # Pooled sweepers are not laid out in windows and idle ones help whichever site needs them:
     # no crew share, and a higher calling share (less waiting).
-    group_cap = np.floor(feeders_g * per_sweeper * _POOLED_EFFICIENCY_RATIO).astype(np.int64) + 1
+    ratio = _POOLED_EFFICIENCY / _SWEEP_EFFICIENCY  # per_sweeper assumes _SWEEP_EFFICIENCY
+    group_cap = np.floor(feeders_g * per_sweeper * ratio).astype(np.int64) + 1
     group_cap = np.where(feeders_g > 0, group_cap, 0)
     mine = group_of >= 0
     site_cap[mine] = np.where(feeders[mine] > 0, np.iinfo(np.int32).max, 0)

@@ -95,18 +95,11 @@ def phase_sweepers(
         window[committee][s] = serving[(committee, s)] / max(most, 1e-9) + _WINDOW_SLACK_MIN
     if not need:
         return {}
-    # Calls may be made a few minutes before the round starts (people leave home at once).
-    earliest = scenario.round.start - math.ceil(scenario.flow.response_min)
     opens = {
         s: float(max(site.open_from, scenario.round.start) - scenario.flow.response_min)
         for s, site in enumerate(scenario.sites)
     }
-    # A sweeper's one front-loaded working interval (no PPE breaks), or None.
-    blocks = {
-        p.staff_id: next(iter(work_blocks(p, earliest, 0, 0)), None)
-        for p in staff
-        if p.role is Role.SWEEPER
-    }
+    blocks = {p.staff_id: _working_block(scenario, p) for p in staff if p.role is Role.SWEEPER}
     crews: dict[str, list[Staff]] = defaultdict(list)
     pool: list[Staff] = []
     for person in staff:
@@ -397,6 +390,16 @@ def _place(
     return k, max(0.0, left)
 
 
+def _working_block(scenario: Scenario, person: Staff) -> tuple[int, int] | None:
+    """A sweeper's one front-loaded working interval (no protective-gear breaks), or ``None``.
+
+    Calls may be made a few minutes before the round starts (people leave home at once), so
+    the day may begin ``response_min`` early.
+    """
+    earliest = scenario.round.start - math.ceil(scenario.flow.response_min)
+    return next(iter(work_blocks(person, earliest, 0, 0)), None)
+
+
 def _length(block: tuple[int, int] | None) -> int:
     return 0 if block is None else block[1] - block[0]
 
@@ -501,11 +504,10 @@ def pool_by_committee(
     for s in used:
         members[scenario.sites[s].committee].append(s)
     person_of = {p.staff_id: p for p in staff}
-    earliest = scenario.round.start - math.ceil(scenario.flow.response_min)
     out: dict[str, tuple[Stint, ...]] = {}
     for sid, stints in home.items():
         spans = _committee_spans(scenario, stints)
-        block = next(iter(work_blocks(person_of[sid], earliest, 0, 0)), None)
+        block = _working_block(scenario, person_of[sid])
         if len(spans) == 1 and block is not None:  # one committee all day
             spans = {c: (float(block[0]), float(block[1])) for c in spans}
         kept = [st for st in stints if scenario.sites[st.site].committee not in pooled]
