@@ -257,6 +257,34 @@ def greedy_desks(problem: DeskProblem, need: IntArray) -> IntArray:
     return out
 
 
+def fill_crews(desks: IntArray, problem: DeskProblem) -> IntArray:
+    """``desks`` with every spare crew put to a desk of a site already open in that slot.
+
+    Each slot's crews beyond the allocation go one at a time to the open site whose desks the
+    allocation still needs most from that slot on, relative to the desks it has then, within
+    ``max_desks`` (not the sweepers' caps: calls paced by the desks, as
+    :func:`planner.solver.relay.dispatch_by_sweepers` makes them, use whatever desks there are).
+    Opening hours, the one-block rule and the marshals stay as they were: no site opens anew.
+    """
+    out = desks.copy()
+    left = np.cumsum(desks[:, ::-1], axis=1)[:, ::-1]  # desk-slots still planned from each slot
+    for k in range(out.shape[1]):
+        spare = int(problem.crews[k]) - int(out[:, k].sum())
+        heap = [
+            (-int(left[s, k]) / int(out[s, k]), s)
+            for s in range(out.shape[0])
+            if out[s, k] > 0 and out[s, k] < problem.max_desks[s]
+        ]
+        heapq.heapify(heap)
+        while spare > 0 and heap:
+            _, s = heapq.heappop(heap)
+            out[s, k] += 1
+            spare -= 1
+            if out[s, k] < problem.max_desks[s]:
+                heapq.heappush(heap, (-int(left[s, k]) / int(out[s, k]), s))
+    return out
+
+
 def _score(desks: IntArray, problem: DeskProblem) -> tuple[int, int, int]:
     """(slots with uncovered work, finish slot, desk-slots): lower is better."""
     need = np.ceil(problem.work_min / problem.slot_min - 1e-9)

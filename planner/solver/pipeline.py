@@ -41,11 +41,18 @@ from planner.roster import RosterResult, TeamNeed, build_roster, staffed_desks
 from planner.simulate import simulate
 from planner.solver.budget import crews_per_slot, people_per_slot
 from planner.solver.config import Locks, Progress, SolveConfig
-from planner.solver.desks import DeskProblem, allocate_desks, slots_between
+from planner.solver.desks import (
+    DeskProblem,
+    allocate_desks,
+    fill_crews,
+    slots_between,
+    to_spells,
+)
 from planner.solver.diagnose import diagnose
 from planner.solver.dispatch import dispatch_calls
 from planner.solver.doors import door_stops, teams_needed
 from planner.solver.prepare import prepare
+from planner.solver.relay import dispatch_by_sweepers
 from planner.solver.result import SolveResult
 from planner.solver.sweeps import Stint, SweepSchedule, late_summary
 from planner.solver.teams import (
@@ -84,11 +91,24 @@ _POOL_SWEEPERS_PER_SITE = 1.5
 _POOLED_EFFICIENCY = 0.85
 #: Rounds of (time waves, schedule sweeps, extend desks, re-roster); two usually suffice.
 _ROUNDS = 3
-#: The calling orders tried (``lift_first`` of :func:`dispatch_calls`, with lift floors as
-#: queues of their own); the plan the simulation scores better is kept (:func:`_score`).
+#: The calling variants tried, as ``(lift_first, by_sweepers)``: ``lift_first`` of
+#: :func:`dispatch_calls` (with lift floors as queues of their own), and whether the sweepers
+#: drive the calls (:func:`planner.solver.relay.dispatch_by_sweepers`, with every spare crew at
+#: a desk) instead of the desks; the plan the simulation scores better is kept (:func:`_score`).
 #: Measured (docs/solver.md, session 7): lift floors first give compound-103 an earlier finish
 #: and shorter waits; on the town, where sweepers are scarce, the walks cost more than they gain.
-_CALLING_ORDERS = (False, True)
+#: Session 10: the sweeper-driven variant moves tiny from 09:33 to 08:43 and compound-103 from
+#: 09:30 to 09:24; on the town it ends later (11:52 against 11:40).
+_CALLING_ORDERS: tuple[tuple[bool, bool], ...] = ((False, False), (True, False), (True, True))
+#: Minutes of desk work a site may have queued when the people of a sweeper-driven call arrive
+#: (measured, docs/solver.md "Session 10": 3 / 4 / 5 gave tiny 08:59 / 08:43 / 08:43 with p95
+#: waits 5.6 / 8.9 / 9.3 min, compound-103 09:19 / 09:24 / 09:12 with 4.2 / 4.9 / 6.0).
+_RELAY_BUDGET_MIN = 4.0
+#: The sweeper-driven variant runs only if the solve has used less than this share of its time
+#: limit (on the town it costs about ten seconds and has not won).
+_RELAY_BY = 0.6
+#: Plans' p95 waits are compared in steps of this many minutes (:func:`_score`).
+_WAIT_STEP_MIN = 5.0
 #: Minutes desks stay open after the expected queue clears: arrivals and service times vary.
 _CLEAR_MARGIN_MIN = 15
 #: Cost of opening a site, in person-metres of walking: small, so walking decides, but enough
@@ -372,17 +392,31 @@ def solve(
     # 5-6. Waves timed against the staffed desks, then sweeps; of the calling orders tried, the
     # plan the simulation ranks better is kept (:func:`_score`).
     pinned_calls = {scenario.building_index[b]: float(t) for b, t in locks.building_call.items()}
+
     tried: list[_Calling] = []
-    for k, lift_first in enumerate(_CALLING_ORDERS):
+    for k, (lift_first, by_sweepers) in enumerate(_CALLING_ORDERS):
         if tried and clock.stopped():
             break
+        staffed_k, roster_in = staffed, roster
+        if by_sweepers:
+            if pinned_calls or locks.site_desks or clock.elapsed() > _RELAY_BY * config.time_limit:
+                # Pinned calls and desks are kept by the desk-driven dispatch only; a solve
+                # short of time keeps what it has.
+                continue
+            # Calls the sweepers drive are paced by whatever desks there are: every spare crew
+            # gets a desk at a site open then.
+            full = list(to_spells(fill_crews(allocation.desks, problem), problem))
+            roster_in = build_roster(scenario, desks=full, teams=teams)
+            staffed_k = list(staffed_desks(scenario, full, roster_in.shifts))
+            if roster_in.unfilled:  # the roster is for the desks it could staff
+                roster_in = build_roster(scenario, desks=staffed_k, teams=teams)
         site_waves, ways = _site_waves(scenario, data.walk_min, site_of, config, lift_first)
         sweeps, desks_k, roster_k = _calling_rounds(
             scenario,
             site_waves,
             ways,
-            staffed,
-            roster,
+            staffed_k,
+            roster_in,
             home,
             teams,
             locks,
@@ -391,6 +425,7 @@ def solve(
             lift_first,
             clock,
             k,
+            by_sweepers,
         )
         plan = Plan(
             desks=tuple(desks_k),
@@ -405,6 +440,7 @@ def solve(
             "sweeps",
             variant=k,
             lift_first=lift_first,
+            by_sweepers=by_sweepers,
             violations=len(problems),
             finish=sim.kpis["finish"],
             wait_p95_min=sim.kpis["wait_p95_min"],
@@ -427,7 +463,7 @@ def solve(
         "seed": config.seed,
         "time_limit": config.time_limit,
         "stages": [s["stage"] for s in clock.stages],
-        "calling_order": "lift floors first" if _CALLING_ORDERS[chosen] else "bottom up",
+        "calling_order": _variant_name(*_CALLING_ORDERS[chosen]),
         "seconds": round(clock.elapsed(), 2),
     }
     return SolveResult(
@@ -465,6 +501,7 @@ def _calling_rounds(
     lift_first: bool,
     clock: _Clock,
     variant: int,
+    by_sweepers: bool = False,
 ) -> tuple[SweepSchedule, list[DeskSpell], RosterResult]:
     """Calls timed against the staffed desks and given to sweepers; sweepers may call later
     than wished, so desks then stay open until the people called have been served, and the
@@ -472,17 +509,22 @@ def _calling_rounds(
     sweeps: SweepSchedule | None = None
     for round_ in range(_ROUNDS):
         clock.begin("sweeps")
-        sweeps = dispatch_calls(
-            scenario,
-            site_waves,
-            ways,
-            staffed,
-            scenario.staff,
-            home,
-            config.queue_buffer_min,
-            pinned,
-            lift_first,
-        )
+        if by_sweepers:
+            sweeps = dispatch_by_sweepers(
+                scenario, site_waves, ways, staffed, scenario.staff, home, _RELAY_BUDGET_MIN
+            )
+        else:
+            sweeps = dispatch_calls(
+                scenario,
+                site_waves,
+                ways,
+                staffed,
+                scenario.staff,
+                home,
+                config.queue_buffer_min,
+                pinned,
+                lift_first,
+            )
         extended = _extend_desks(scenario, staffed, sweeps.calls, ways, locks)
         clock.report(
             "sweeps",
@@ -509,12 +551,20 @@ def _calling_rounds(
     return sweeps, staffed, roster
 
 
+def _variant_name(lift_first: bool, by_sweepers: bool) -> str:
+    """How a calling variant is named in the plan's ``made_by``."""
+    order = "lift floors first" if lift_first else "bottom up"
+    return f"{order}, sweepers lead" if by_sweepers else order
+
+
 def _score(calling: _Calling) -> tuple[float, ...]:
     """Sort key of a plan, best first, in the order of the planning issue's objective.
 
     Valid, everybody who came served, everybody done by the deadline, no site's queue over its
-    capacity, then the longest waits (p95, whole minutes: the simulation's replications do not
-    tell finer differences apart), then the finish (p90), walking and staff-hours.
+    capacity, then the longest waits (p95, in steps of ``_WAIT_STEP_MIN`` minutes), then the
+    finish (p90), walking and staff-hours. The steps: a p95 wait of 9 minutes instead of 5
+    is worth an hour's earlier finish (tiny, session 10: 08:43 with 8.9 against 09:33 with
+    5.3), and the simulation's replications do not tell a minute's difference apart anyway.
     """
     k = calling.kpis
 
@@ -528,7 +578,7 @@ def _score(calling: _Calling) -> tuple[float, ...]:
         float(k["unserved"]["mean"] or 0.0),
         -round(float(k["done_by_deadline"]["mean"] or 0.0), 4),
         float(len(k["sites_over_capacity"])),
-        float(math.ceil(wait - 1e-9)) if math.isfinite(wait) else math.inf,
+        float(math.ceil(wait / _WAIT_STEP_MIN - 1e-9)) if math.isfinite(wait) else math.inf,
         p90("finish"),
         float(k["walking_person_m"]["mean"] or 0.0),
         float(k["staff_hours"]),

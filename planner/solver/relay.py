@@ -1,0 +1,322 @@
+"""Calls made as sweepers free up: each sweeper keeps calling while the sites can take people.
+
+:mod:`planner.solver.dispatch` times calls from the desks' side: each site asks for its next wave
+when its desks will need it, and a sweeper is found for that minute. Where the sweepers, not the
+desks, set the pace, that leaves them walking between sites for every call and waiting in
+between (tiny, 2026-11-22: 54% of their time calling, 126 minutes waiting, 50 walking between
+sites).
+
+Here the sweepers drive. Whenever one is free, they make the call they can start soonest: the
+next floors of the building they are in when its site has room, else the nearest building of a
+site that does. A site has room while the people already called would keep its desks busy for
+no more than ``budget_min`` minutes past the new wave's arrival (less where that queue would pass
+``_QUEUE_SHARE`` of the site's queue capacity); a call that would queue longer waits. So a
+sweeper chains a building's floors while the desks keep up, and the desks' pace, not a schedule
+made beforehand, times the calls. Every call goes through the same check, so two sweepers
+feeding one site cannot overfill it between them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import heapq
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.model import Role, Scenario, Staff
+from planner.plan import Call, DeskSpell
+from planner.solver.sweeps import (
+    _FAR_PENALTY_MIN,
+    _MOVE_PENALTY_MIN,
+    _SITE_PENALTY_MIN,
+    Stint,
+    SweepSchedule,
+    _earliest_start,
+    _fits,
+    _Sweeper,
+    book_call,
+    call_minutes,
+    on_stint,
+    sweeper_shifts,
+    walking_speed,
+)
+from planner.solver.waves import (
+    Descent,
+    LiftClock,
+    Wave,
+    capacity_curve,
+    served_by,
+    time_when_served,
+)
+
+#: Longest share of a site's queue capacity the calls may fill ahead of its desks.
+_QUEUE_SHARE = 0.5
+#: No call more than this before its site's first desk opens (the plan's rule is an hour).
+_BEFORE_DESK_MIN = 50.0
+
+
+@dataclass
+class _Load:
+    """A site's desks against the people called for it so far (fluid, first come first served).
+
+    Waves whose people arrive before the sweepers' present minute are folded into ``done``: no
+    call made from now on can arrive before them. The rest stay ``pending`` (by arrival), since a
+    call made now may arrive before a wave called earlier (lift riders come late).
+    """
+
+    times: np.ndarray
+    served: np.ndarray
+    opens: float
+    budget_min: float
+    committee: str
+    done: float = -math.inf  # minute the desks would have served every folded wave
+    pending: list[tuple[float, float]] = field(default_factory=list)  # (arrival, people)
+    queues: list[list[Wave]] = field(default_factory=list)  # per building, in calling order
+
+    def fold(self, now: float) -> None:
+        """Fold the waves arriving before ``now`` into ``done``."""
+        while self.pending and self.pending[0][0] < now:
+            arrival, people = self.pending.pop(0)
+            self.done = self._served_after(max(self.done, self.opens, arrival), people)
+
+    def wait(self, arrival: float, people: float) -> float:
+        """The longest queue, in minutes, of the wave arriving at ``arrival`` and of the pending
+        waves arriving after it, were it booked."""
+        done, worst = self.done, -math.inf
+        for at, count in sorted([*self.pending, (arrival, people)]):
+            begin = max(done, self.opens, at)
+            if at >= arrival:
+                worst = max(worst, begin - at)
+            done = self._served_after(begin, count)
+        return worst
+
+    def book(self, arrival: float, people: float) -> None:
+        bisect.insort(self.pending, (arrival, people))
+
+    def _served_after(self, begin: float, people: float) -> float:
+        start = served_by(self.times, self.served, begin)
+        return time_when_served(self.times, self.served, start + people)
+
+
+@dataclass(frozen=True)
+class _Option:
+    """One call a free sweeper could make next."""
+
+    rank: tuple[float, float, float]
+    site: int
+    queue: int
+    start: int
+    walk_min: float
+
+
+def dispatch_by_sweepers(
+    scenario: Scenario,
+    site_waves: Mapping[int, list[list[Wave]]],
+    ways: Mapping[tuple[int, int], Descent],
+    desks: Sequence[DeskSpell],
+    staff: Sequence[Staff],
+    home: Mapping[str, Sequence[Stint]],
+    budget_min: float,
+) -> SweepSchedule:
+    """Time every wave and give it to a sweeper, the sweepers calling as fast as the sites allow.
+
+    Parameters
+    ----------
+    site_waves
+        Each site's waves per building (queues in walking order, floors bottom up); a building
+        may have two queues (stair floors and lift floors), both counted as the same building.
+    ways
+        Each wave's descent by ``(building, floor_from)``.
+    desks
+        The staffed desk spells the calls feed.
+    staff, home
+        Everybody on the roster (sweepers are taken from it) and each sweeper's stints at sites:
+        a sweeper calls for the sites of their stints first, then their committee's other
+        sites, and for anybody else only when nothing nearer is left.
+    budget_min
+        Minutes of desk work a site may have queued when a wave's people arrive.
+
+    Returns
+    -------
+    SweepSchedule
+        Calls with sweepers and times; ``lateness_min`` is each call's wait for room at its site
+        after the sweeper could have started it; waves nobody could call.
+    """
+    flow = scenario.flow
+    earliest = scenario.round.start - flow.response_min
+    spells_of: dict[str, list[DeskSpell]] = {}
+    for spell in sorted(desks, key=lambda d: d.start):
+        spells_of.setdefault(spell.site_id, []).append(spell)
+    loads: dict[int, _Load] = {}
+    for s, buildings in site_waves.items():
+        site = scenario.sites[s]
+        spells = spells_of.get(site.site_id) or [
+            # No desks planned yet: pace the calls as if one desk ran all day (desks are then
+            # extended to the people called).
+            DeskSpell(site.site_id, max(site.open_from, scenario.round.start), site.open_to, 1)
+        ]
+        times, served = capacity_curve(spells, flow.service_s)
+        rate = max(d.desks for d in spells) * 60.0 / flow.service_s
+        loads[s] = _Load(
+            times,
+            served,
+            float(spells[0].start),
+            min(budget_min, _QUEUE_SHARE * site.queue_capacity / rate),
+            site.committee,
+            queues=[list(q) for q in buildings if q],
+        )
+    sweepers = [_Sweeper(p) for p in staff if p.role is Role.SWEEPER]
+    speed = walking_speed(scenario)
+    lifts = LiftClock(flow)
+    seq: dict[str, int] = {}
+    calls: list[Call] = []
+    waited: list[float] = []
+    heap = [(max(float(s.person.available_from), earliest), k) for k, s in enumerate(sweepers)]
+    heapq.heapify(heap)
+    relaxed = False  # once the budget has held back calls past every sweeper's day
+    while True:
+        if not heap:
+            if relaxed or not any(load.queues for load in loads.values()):
+                break
+            relaxed = True
+            heap = [(max(s.free_at, earliest), k) for k, s in enumerate(sweepers)]
+            heapq.heapify(heap)
+            continue
+        now, k = heapq.heappop(heap)
+        sweeper = sweepers[k]
+        for load in loads.values():
+            load.fold(now)
+        best = _best_option(scenario, sweeper, now, loads, ways, lifts, home, speed, relaxed)
+        if best is None:
+            continue  # nothing this sweeper can still call: their day is over
+        leave = best.start - best.walk_min
+        if leave > now + 1e-9:
+            # The site has no room yet: think again when the sweeper would have to set out
+            # (another sweeper's call may change the picture meanwhile).
+            heapq.heappush(heap, (leave, k))
+            continue
+        load = loads[best.site]
+        wave = load.queues[best.queue].pop(0)
+        if not load.queues[best.queue]:
+            load.queues.pop(best.queue)
+        duration = call_minutes(scenario, wave)
+        arrival = lifts.arrival(
+            wave.building, best.start, ways[(wave.building, wave.floor_from)], True
+        )
+        load.book(arrival, wave.people * flow.turnout)
+        ready = _earliest_start(sweeper, *_where(scenario, wave), _at(wave, now), speed)
+        waited.append(float(best.start - (ready if ready is not None else best.start)))
+        calls.append(
+            book_call(scenario, sweeper, _at(wave, float(best.start)), best.start, duration, seq)
+        )
+        heapq.heappush(heap, (sweeper.free_at, k))
+    uncalled = tuple(w for load in loads.values() for q in load.queues for w in q)
+    return SweepSchedule(tuple(calls), sweeper_shifts(sweepers), tuple(waited), uncalled)
+
+
+def _best_option(
+    scenario: Scenario,
+    sweeper: _Sweeper,
+    now: float,
+    loads: Mapping[int, _Load],
+    ways: Mapping[tuple[int, int], Descent],
+    lifts: LiftClock,
+    home: Mapping[str, Sequence[Stint]],
+    speed: float,
+    relaxed: bool,
+) -> _Option | None:
+    """The call ``sweeper`` should make next, looking from ``now``: the soonest start plus the
+    penalties of :func:`planner.solver.sweeps.pick_sweeper`; of equal ones the site with the
+    least queue, then the building with most lift rides left. The sites of the sweeper's stints
+    and committee come first; anybody's only when those have nothing left (or ``relaxed``)."""
+    person = sweeper.person
+    near: list[tuple[int, float]] = []
+    far: list[tuple[int, float]] = []
+    for s, load in loads.items():
+        if not load.queues:
+            continue
+        if on_stint(home, person.staff_id, s, now):
+            near.append((s, 0.0))
+        elif person.committee in ("", load.committee):
+            near.append((s, _SITE_PENALTY_MIN))
+        else:
+            far.append((s, _FAR_PENALTY_MIN))
+    for tier in (near, far) if not relaxed else (near + far,):
+        best: _Option | None = None
+        for s, penalty in tier:
+            load = loads[s]
+            for q, waves in enumerate(load.queues):
+                option = _option(
+                    scenario,
+                    sweeper,
+                    now,
+                    s,
+                    q,
+                    waves,
+                    load,
+                    ways,
+                    lifts,
+                    speed,
+                    penalty,
+                    relaxed,
+                )
+                if option is not None and (best is None or option.rank < best.rank):
+                    best = option
+        if best is not None:
+            return best
+    return None
+
+
+def _option(
+    scenario: Scenario,
+    sweeper: _Sweeper,
+    now: float,
+    s: int,
+    q: int,
+    waves: list[Wave],
+    load: _Load,
+    ways: Mapping[tuple[int, int], Descent],
+    lifts: LiftClock,
+    speed: float,
+    penalty: float,
+    relaxed: bool,
+) -> _Option | None:
+    wave = waves[0]
+    lat, lon = _where(scenario, wave)
+    earliest = max(now, load.opens - _BEFORE_DESK_MIN)
+    start = _earliest_start(sweeper, lat, lon, _at(wave, earliest), speed)
+    if start is None:
+        return None
+    walk = 0.0
+    if sweeper.free_at > -math.inf and sweeper.building != wave.building:
+        walk = start - max(earliest, sweeper.free_at)
+        walk = max(0.0, min(walk, start - now))
+    way = ways[(wave.building, wave.floor_from)]
+    arrival = lifts.arrival(wave.building, start, way, book=False)
+    people = wave.people * scenario.flow.turnout
+    queued = load.wait(arrival, people)
+    if not relaxed and queued > load.budget_min:
+        # Later by the excess (a first guess: the sweeper thinks again at the new minute).
+        start = math.ceil(start + queued - load.budget_min - 1e-9)
+        queued = load.wait(lifts.arrival(wave.building, start, way, book=False), people)
+    if start >= sweeper.person.available_to or not _fits(
+        sweeper, start, call_minutes(scenario, wave)
+    ):
+        return None
+    if sweeper.free_at > -math.inf and sweeper.building != wave.building:
+        penalty += _MOVE_PENALTY_MIN
+    lift_left = sum(ways[(w.building, w.floor_from)].rides for w in waves)
+    return _Option((start + penalty, round(queued, 1), -float(lift_left)), s, q, start, walk)
+
+
+def _where(scenario: Scenario, wave: Wave) -> tuple[float, float]:
+    building = scenario.buildings[wave.building]
+    return building.lat, building.lon
+
+
+def _at(wave: Wave, minute: float) -> Wave:
+    return dataclasses.replace(wave, target=minute)

@@ -1,0 +1,200 @@
+"""Calls the sweepers drive: no site's queue past its budget, fewer walks, every wave once."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from planner import load_scenario
+from planner.check import check_plan
+from planner.model import Scenario
+from planner.plan import DeskSpell, Plan, wave_households
+from planner.solver import SolveConfig
+from planner.solver.desks import DeskProblem, fill_crews
+from planner.solver.dispatch import dispatch_calls
+from planner.solver.pipeline import _site_waves
+from planner.solver.prepare import prepare
+from planner.solver.relay import _QUEUE_SHARE, dispatch_by_sweepers
+from planner.solver.sweeps import Stint, SweepSchedule
+from planner.solver.waves import (
+    Descent,
+    Wave,
+    building_waves,
+    capacity_curve,
+    expected_arrivals,
+    served_by,
+    time_when_served,
+)
+
+BUDGET_MIN = 4.0
+
+
+def _setup(scenario: Scenario) -> tuple[dict, dict, list[DeskSpell], dict]:
+    """tiny's buildings each to its nearest site, lift floors as queues of their own, desks
+    at every site all morning, and no stints (every sweeper may call anywhere in committee)."""
+    data = prepare(scenario, SolveConfig().candidates, frozenset(), {})
+    site_of = np.where(data.candidates, data.distance_m, np.inf).argmin(axis=1)
+    site_of = np.where(data.arrivals > 0, site_of, -1)
+    site_waves, ways = _site_waves(scenario, data.walk_min, site_of, SolveConfig(), True)
+    desks = [
+        DeskSpell(site.site_id, max(site.open_from, 6 * 60), min(site.open_to, 11 * 60), 2)
+        for s, site in enumerate(scenario.sites)
+        if s in site_waves
+    ]
+    return site_waves, ways, desks, {}
+
+
+def _fluid_waits(
+    scenario: Scenario, schedule: SweepSchedule, ways: dict, desks: list[DeskSpell]
+) -> dict[str, list[float]]:
+    """From scratch: each site's waves by mean arrival, first come first served, against the
+    desks' capacity; the minutes each wave's first person queues."""
+    index = scenario.building_index
+    arrivals = expected_arrivals(
+        [
+            (index[c.building_id], c.floor_from, c.call_time, c.people, c.site_id)
+            for c in schedule.calls
+        ],
+        ways,
+        scenario.flow,
+    )
+    waits: dict[str, list[float]] = {}
+    for site_id, items in arrivals.items():
+        spells = [d for d in desks if d.site_id == site_id]
+        times, served = capacity_curve(spells, scenario.flow.service_s)
+        opens = min(d.start for d in spells)
+        done = -np.inf
+        out = []
+        for at, people in sorted(items):
+            begin = max(done, opens, at)
+            out.append(begin - at)
+            done = time_when_served(times, served, served_by(times, served, begin) + people)
+        waits[site_id] = out
+    return waits
+
+
+@pytest.fixture(scope="module")
+def tiny_relay(tiny: Any) -> tuple[Scenario, SweepSchedule, dict, list[DeskSpell], dict]:
+    scenario = tiny
+    site_waves, ways, desks, home = _setup(scenario)
+    schedule = dispatch_by_sweepers(
+        scenario, site_waves, ways, desks, scenario.staff, home, BUDGET_MIN
+    )
+    return scenario, schedule, ways, desks, site_waves
+
+
+def test_every_wave_is_called_once_and_the_plan_checks(tiny_relay: Any) -> None:
+    scenario, schedule, _, desks, site_waves = tiny_relay
+    assert not schedule.uncalled
+    wanted = sorted((w.building, w.floor_from) for q in site_waves.values() for ws in q for w in ws)
+    index = scenario.building_index
+    assert sorted((index[c.building_id], c.floor_from) for c in schedule.calls) == wanted
+    plan = Plan(desks=tuple(desks), calls=schedule.calls, visits=(), roster=schedule.shifts)
+    # Only the calls' and sweepers' part is judged here (the plan has no desk crews).
+    theirs = (
+        "chk_call_",
+        "chk_floors_called",
+        "chk_floors_not_called",
+        "chk_sweep_",
+        "chk_not_sweeper",
+        "chk_post_sweeper",
+        "chk_max_hours",
+        "chk_shift_",
+        "chk_wave_other_site",
+    )
+    sweeper_rules = [
+        p.code
+        for p in check_plan(scenario, plan.canonical())
+        if p.severity == "error" and p.code.startswith(theirs)
+    ]
+    assert sweeper_rules == []
+
+
+def test_no_site_queues_past_its_budget(tiny_relay: Any) -> None:
+    scenario, schedule, ways, desks, _ = tiny_relay
+    rate = {d.site_id: d.desks * 60.0 / scenario.flow.service_s for d in desks}
+    for site_id, waits in _fluid_waits(scenario, schedule, ways, desks).items():
+        site = scenario.sites[scenario.site_index[site_id]]
+        budget = min(BUDGET_MIN, _QUEUE_SHARE * site.queue_capacity / rate[site_id])
+        assert max(waits) <= budget + 1e-6, site_id
+
+
+def test_sweepers_walk_between_sites_less_than_when_the_desks_call(tiny_relay: Any) -> None:
+    # The desk-driven dispatch asks each site for its next wave in turn; a sweeper then goes
+    # wherever the next call is. Sweepers who drive stay in a building while its site has room.
+    scenario, relay, ways, desks, site_waves = tiny_relay
+    home: dict[str, tuple[Stint, ...]] = {}
+    paced = dispatch_calls(scenario, site_waves, ways, desks, scenario.staff, home, 1.0)
+
+    def site_changes(schedule: SweepSchedule) -> int:
+        by_sweeper: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for c in schedule.calls:
+            by_sweeper[c.sweeper_id].append((c.call_time, c.site_id))
+        return sum(
+            sum(a[1] != b[1] for a, b in itertools.pairwise(seq))
+            for seq in (sorted(v) for v in by_sweeper.values())
+        )
+
+    assert site_changes(relay) < site_changes(paced)
+
+
+def test_a_site_with_no_room_holds_the_call_back(
+    scenario_writer: Callable[..., Path], mini_tables: dict
+) -> None:
+    # One desk and three sweepers: the desk serves 2 people a minute, the sweepers could call
+    # far more. The calls then come as the desk serves, never a crowd past the budget.
+    sweeper = next(r for r in mini_tables["staff"] if r["role"] == "sweeper")
+    for k in range(2):
+        mini_tables["staff"].append({**sweeper, "staff_id": f"SW{k}"})
+    scenario = load_scenario(scenario_writer(tables=mini_tables))
+    site = scenario.site_index["S1"]
+    queues, ways = [], {}
+    for b, building in enumerate(scenario.buildings):
+        waves = []
+        for lo, hi, people in building_waves(building, 10, 20):
+            waves.append(Wave(b, lo, hi, people, wave_households(building, lo, hi), site, 0.0))
+            ways[(b, lo)] = Descent(fixed_min=3.0, rides=0, lift_share=0.0)
+        if waves:
+            queues.append(waves)
+    desks = [DeskSpell("S1", 6 * 60, 12 * 60, 1)]
+    schedule = dispatch_by_sweepers(scenario, {site: queues}, ways, desks, scenario.staff, {}, 4.0)
+    assert not schedule.uncalled
+    waits = _fluid_waits(scenario, schedule, ways, desks)["S1"]
+    assert max(waits) <= 4.0 + 1e-6
+    # Held back, not merely lucky: the calls span about as long as the desk needs for them.
+    people = sum(c.people for c in schedule.calls) * scenario.flow.turnout
+    first_wave = max(c.people for c in schedule.calls) * scenario.flow.turnout
+    span = max(c.call_time for c in schedule.calls) - min(c.call_time for c in schedule.calls)
+    per_min = 60.0 / scenario.flow.service_s
+    assert span >= (people - first_wave) / per_min - 4.0 - 1.0
+
+
+def test_fill_crews_gives_spare_crews_to_open_sites_only() -> None:
+    problem = DeskProblem(
+        site_ids=("A", "B", "C"),
+        work_min=np.array([300.0, 300.0, 0.0]),
+        max_desks=np.array([3, 5, 4]),
+        first_slot=np.array([0, 0, 0]),
+        last_slot=np.array([4, 4, 4]),
+        crews=np.array([6, 6, 2, 6]),
+        marshals=np.array([3, 3, 3, 3]),
+        marshals_per_site=1,
+        slot_start=360,
+        slot_min=30,
+    )
+    desks = np.array([[1, 1, 1, 0], [2, 1, 1, 1], [0, 0, 0, 0]])
+    full = fill_crews(desks, problem)
+    assert (full >= desks).all()  # nothing taken away
+    assert (full.sum(axis=0) <= problem.crews).all()
+    assert (full <= problem.max_desks[:, None]).all()
+    assert ((full > 0) == (desks > 0)).all()  # no site opens anew, none closes
+    # Every spare crew found a desk while an open site had room, more where more work is left.
+    assert full[:, 0].sum() == 6 and full[1, 0] >= full[0, 0]
+    assert full[:, 2].tolist() == [1, 1, 0]  # no crew spare
+    assert full[:, 3].tolist() == [0, 5, 0]  # B alone open, up to its 5 desks
