@@ -50,6 +50,7 @@ from planner.solver.waves import (
     Wave,
     capacity_curve,
     served_by,
+    spells_by_site,
     time_when_served,
 )
 
@@ -151,9 +152,7 @@ def dispatch_calls(
         sweep_min_per_household=scenario.crew.sweep_s_per_household / 60.0,
         lift_first=lift_first,
     )
-    spells_of: dict[str, list[DeskSpell]] = {}
-    for spell in sorted(desks, key=lambda d: d.start):
-        spells_of.setdefault(spell.site_id, []).append(spell)
+    spells_of = spells_by_site(desks)
     lifts = LiftClock(flow)
     sites: dict[int, _Site] = {}
     for s, buildings in site_waves.items():

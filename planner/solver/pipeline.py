@@ -71,6 +71,7 @@ from planner.solver.waves import (
     descent,
     expected_arrivals,
     order_buildings,
+    spells_by_site,
 )
 
 #: Share of the time limit each stage may use (the rest is checking and simulation).
@@ -394,7 +395,7 @@ def solve(
     # 5-6. Waves timed against the staffed desks, then sweeps; of the calling orders tried, the
     # plan the simulation ranks better is kept (:func:`_score`).
     pinned_calls = {scenario.building_index[b]: float(t) for b, t in locks.building_call.items()}
-
+    waves_of: dict[bool, tuple[dict[int, list[list[Wave]]], dict[tuple[int, int], Descent]]] = {}
     tried: list[_Calling] = []
     for k, (lift_first, by_sweepers) in enumerate(_CALLING_ORDERS):
         if tried and clock.stopped():
@@ -407,12 +408,11 @@ def solve(
                 continue
             # Calls the sweepers drive are paced by whatever desks there are: every spare crew
             # gets a desk at a site open then.
-            full = list(to_spells(fill_crews(allocation.desks, problem), problem))
-            roster_in = build_roster(scenario, desks=full, teams=teams)
-            staffed_k = list(staffed_desks(scenario, full, roster_in.shifts))
-            if roster_in.unfilled:  # the roster is for the desks it could staff
-                roster_in = build_roster(scenario, desks=staffed_k, teams=teams)
-        site_waves, ways = _site_waves(scenario, data.walk_min, site_of, config, lift_first)
+            full = to_spells(fill_crews(allocation.desks, problem), problem)
+            staffed_k, roster_in = _staff(scenario, full, teams, locks)
+        if lift_first not in waves_of:
+            waves_of[lift_first] = _site_waves(scenario, data.walk_min, site_of, config, lift_first)
+        site_waves, ways = waves_of[lift_first]
         sweeps, desks_k, roster_k = _calling_rounds(
             scenario,
             site_waves,
@@ -539,18 +539,28 @@ def _calling_rounds(
         )
         if _desk_hours(extended) <= _desk_hours(staffed) + 1e-9:
             break  # the calls were timed against these very desks
-        roster = build_roster(scenario, desks=extended, teams=teams)
-        staffed = _keep_pinned(staffed_desks(scenario, extended, roster.shifts), locks)
-        if roster.unfilled:
-            # The extension asked for more desks than there are people then: the roster is
-            # for the desks it could staff (the shortfall shows in the simulated finish).
-            roster = build_roster(scenario, desks=staffed, teams=teams)
+        staffed, roster = _staff(scenario, extended, teams, locks)
         if round_ == _ROUNDS - 1 or (clock.stopped() and round_ >= 1):
             # No more calling rounds: the calls keep their times, and the extension (staffed
             # above) only adds desk time after them.
             break
     assert sweeps is not None
     return sweeps, staffed, roster
+
+
+def _staff(
+    scenario: Scenario, desks: Sequence[DeskSpell], teams: list[TeamNeed], locks: Locks
+) -> tuple[list[DeskSpell], RosterResult]:
+    """The desks the roster can staff (pinned sites' exactly as pinned) and the roster.
+
+    Where the desks asked for more people than there are, the roster is redone for the desks it
+    could staff (the shortfall shows in the simulated finish).
+    """
+    roster = build_roster(scenario, desks=desks, teams=teams)
+    staffed = _keep_pinned(staffed_desks(scenario, desks, roster.shifts), locks)
+    if roster.unfilled:
+        roster = build_roster(scenario, desks=staffed, teams=teams)
+    return staffed, roster
 
 
 def _variant_name(lift_first: bool, by_sweepers: bool) -> str:
@@ -758,12 +768,10 @@ def _extend_desks(
         ways,
         flow,
     )
-    by_site: dict[str, list[DeskSpell]] = defaultdict(list)
-    for spell in desks:
-        by_site[spell.site_id].append(spell)
+    by_site = spells_by_site(desks)
     out: list[DeskSpell] = []
     for site_id in sorted(set(by_site) | set(arrivals)):
-        spells = sorted(by_site.get(site_id, []), key=lambda d: d.start)
+        spells = by_site.get(site_id, [])
         out.extend(spells)
         if site_id in locks.site_desks:
             continue

@@ -31,8 +31,6 @@ from planner.model import Role, Scenario, Staff
 from planner.plan import Call, DeskSpell
 from planner.solver.sweeps import (
     _FAR_PENALTY_MIN,
-    _MOVE_PENALTY_MIN,
-    _SITE_PENALTY_MIN,
     Stint,
     SweepSchedule,
     _earliest_start,
@@ -40,7 +38,8 @@ from planner.solver.sweeps import (
     _Sweeper,
     book_call,
     call_minutes,
-    on_stint,
+    move_penalty,
+    site_penalty,
     sweeper_shifts,
     walking_speed,
 )
@@ -50,6 +49,7 @@ from planner.solver.waves import (
     Wave,
     capacity_curve,
     served_by,
+    spells_by_site,
     time_when_served,
 )
 
@@ -111,6 +111,7 @@ class _Option:
     queue: int
     start: int
     walk_min: float
+    ready: int  # the start had the site had room
 
 
 def dispatch_by_sweepers(
@@ -148,9 +149,7 @@ def dispatch_by_sweepers(
     """
     flow = scenario.flow
     earliest = scenario.round.start - flow.response_min
-    spells_of: dict[str, list[DeskSpell]] = {}
-    for spell in sorted(desks, key=lambda d: d.start):
-        spells_of.setdefault(spell.site_id, []).append(spell)
+    spells_of = spells_by_site(desks)
     loads: dict[int, _Load] = {}
     for s, buildings in site_waves.items():
         site = scenario.sites[s]
@@ -208,8 +207,7 @@ def dispatch_by_sweepers(
             wave.building, best.start, ways[(wave.building, wave.floor_from)], True
         )
         load.book(arrival, wave.people * flow.turnout)
-        ready = _earliest_start(sweeper, *_where(scenario, wave), _at(wave, now), speed)
-        waited.append(float(best.start - (ready if ready is not None else best.start)))
+        waited.append(float(best.start - best.ready))
         calls.append(
             book_call(scenario, sweeper, _at(wave, float(best.start)), best.start, duration, seq)
         )
@@ -237,14 +235,9 @@ def _best_option(
     near: list[tuple[int, float]] = []
     far: list[tuple[int, float]] = []
     for s, load in loads.items():
-        if not load.queues:
-            continue
-        if on_stint(home, person.staff_id, s, now):
-            near.append((s, 0.0))
-        elif person.committee in ("", load.committee):
-            near.append((s, _SITE_PENALTY_MIN))
-        else:
-            far.append((s, _FAR_PENALTY_MIN))
+        if load.queues:
+            penalty = site_penalty(home, person, s, load.committee, now)
+            (far if penalty >= _FAR_PENALTY_MIN else near).append((s, penalty))
     for tier in (near, far) if not relaxed else (near + far,):
         best: _Option | None = None
         for s, penalty in tier:
@@ -288,9 +281,10 @@ def _option(
     wave = waves[0]
     lat, lon = _where(scenario, wave)
     earliest = max(now, load.opens - _BEFORE_DESK_MIN)
-    start = _earliest_start(sweeper, lat, lon, _at(wave, earliest), speed)
-    if start is None:
+    ready = _earliest_start(sweeper, lat, lon, _at(wave, earliest), speed)
+    if ready is None:
         return None
+    start = ready
     walk = 0.0
     if sweeper.free_at > -math.inf and sweeper.building != wave.building:
         walk = start - max(earliest, sweeper.free_at)
@@ -307,10 +301,10 @@ def _option(
         sweeper, start, call_minutes(scenario, wave)
     ):
         return None
-    if sweeper.free_at > -math.inf and sweeper.building != wave.building:
-        penalty += _MOVE_PENALTY_MIN
+    penalty += move_penalty(sweeper, wave.building)
     lift_left = sum(ways[(w.building, w.floor_from)].rides for w in waves)
-    return _Option((start + penalty, round(queued, 1), -float(lift_left)), s, q, start, walk)
+    rank = (start + penalty, round(queued, 1), -float(lift_left))
+    return _Option(rank, s, q, start, walk, ready)
 
 
 def _where(scenario: Scenario, wave: Wave) -> tuple[float, float]:

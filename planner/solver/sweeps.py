@@ -132,17 +132,9 @@ def pick_sweeper(
             continue
         if not on_time and sweeper.clashes(start, duration, building.lat, building.lon, speed):
             continue
-        # The site's own sweepers first; a neighbour of the same committee (or the pool)
-        # helps when that saves more than _SITE_PENALTY_MIN, anyone else past
-        # _FAR_PENALTY_MIN. Walking is in ``start`` already.
-        if on_stint(home, person.staff_id, wave.site, start):
-            penalty = 0.0
-        elif person.committee in ("", building.committee):
-            penalty = _SITE_PENALTY_MIN
-        else:
-            penalty = _FAR_PENALTY_MIN
-        if sweeper.free_at > -math.inf and sweeper.building != wave.building:
-            penalty += _MOVE_PENALTY_MIN
+        # Walking is in ``start`` already.
+        penalty = site_penalty(home, person, wave.site, building.committee, start)
+        penalty += move_penalty(sweeper, wave.building)
         rank = (
             (float(start), penalty)
             if on_time
@@ -151,6 +143,23 @@ def pick_sweeper(
         if best is None or rank < best[0]:
             best = (rank, sweeper, start)
     return None if best is None else (best[1], best[2])
+
+
+def site_penalty(
+    home: Mapping[str, Sequence[Stint]], person: Staff, site: int, committee: str, minute: float
+) -> float:
+    """Ranking penalty of ``person`` calling for ``site`` (of ``committee``) at ``minute``: none
+    for the site's own sweepers; a neighbour of the same committee (or the pool) helps when that
+    saves more than ``_SITE_PENALTY_MIN``, anyone else past ``_FAR_PENALTY_MIN``."""
+    if on_stint(home, person.staff_id, site, minute):
+        return 0.0
+    return _SITE_PENALTY_MIN if person.committee in ("", committee) else _FAR_PENALTY_MIN
+
+
+def move_penalty(sweeper: _Sweeper, building: int) -> float:
+    """Ranking penalty of ``sweeper`` leaving the building they are at for ``building``."""
+    moves = sweeper.free_at > -math.inf and sweeper.building != building
+    return _MOVE_PENALTY_MIN if moves else 0.0
 
 
 def book_call(

@@ -117,6 +117,14 @@ class LiftClock:
         return call + way.fixed_min + way.lift_share * lift
 
 
+def spells_by_site(desks: Sequence[DeskSpell]) -> dict[str, list[DeskSpell]]:
+    """Each site's desk spells, by start."""
+    out: dict[str, list[DeskSpell]] = {}
+    for spell in sorted(desks, key=lambda d: d.start):
+        out.setdefault(spell.site_id, []).append(spell)
+    return out
+
+
 def capacity_curve(spells: Sequence[DeskSpell], service_s: float) -> tuple[np.ndarray, np.ndarray]:
     """Breakpoints (minutes, cumulative people served) of a site's service capacity."""
     times: list[float] = []
