@@ -15,13 +15,13 @@ from planner import load_scenario
 from planner.check import check_plan
 from planner.model import Scenario
 from planner.plan import DeskSpell, Plan, wave_households
-from planner.solver import SolveConfig
+from planner.solver import SolveConfig, relay
 from planner.solver.desks import DeskProblem, fill_crews
 from planner.solver.dispatch import dispatch_calls
 from planner.solver.pipeline import _site_waves
 from planner.solver.prepare import prepare
 from planner.solver.relay import _QUEUE_SHARE, dispatch_by_sweepers
-from planner.solver.sweeps import Stint, SweepSchedule
+from planner.solver.sweeps import _FAR_PENALTY_MIN, Stint, SweepSchedule, site_penalty
 from planner.solver.waves import (
     Descent,
     Wave,
@@ -142,6 +142,77 @@ def test_sweepers_walk_between_sites_less_than_when_the_desks_call(tiny_relay: A
         )
 
     assert site_changes(relay) < site_changes(paced)
+
+
+def _plain_scan(
+    scenario: Any,
+    sweeper: Any,
+    now: float,
+    loads: Any,
+    ways: Any,
+    lifts: Any,
+    home: Any,
+    speed: float,
+    relaxed: bool,
+) -> Any:
+    """The sweeper's choice by trying every option of a tier (what the pruned search must
+    reproduce): least rank, ties to the first site and queue."""
+    near, far = [], []
+    for s, load in loads.items():
+        if load.queues:
+            penalty = site_penalty(home, sweeper.person, s, load.committee, now)
+            (far if penalty >= _FAR_PENALTY_MIN else near).append((s, penalty))
+    for tier in (near, far) if not relaxed else (near + far,):
+        options = [
+            option
+            for s, penalty in tier
+            for q, waves in enumerate(loads[s].queues)
+            if (
+                option := relay._option(
+                    scenario,
+                    sweeper,
+                    now,
+                    s,
+                    q,
+                    waves,
+                    loads[s],
+                    ways,
+                    lifts,
+                    speed,
+                    penalty,
+                    relaxed,
+                )
+            )
+            is not None
+        ]
+        if options:
+            return min(options, key=lambda o: o.rank)  # min keeps the first of equals
+    return None
+
+
+@pytest.mark.parametrize("name", ["tiny", "compound-103"])
+def test_the_pruned_search_picks_what_trying_every_option_picks(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Options are tried in the order of a floor on their rank and the search stops early (the
+    # town's speed); the schedule must be the one a full scan gives. Stints at one site each
+    # make the penalties differ between sweepers, so ties and tiers are exercised (on
+    # compound-103, taking the last of equal options instead of the first changes the calls).
+    scenario = load_scenario(Path(__file__).parents[1] / "scenarios" / name)
+    site_waves, ways, desks, _ = _setup(scenario)
+    sites = sorted(site_waves)
+    sweepers = [p for p in scenario.staff if p.role.value == "sweeper"]
+    home = {p.staff_id: (Stint(sites[k % len(sites)], 360, 480),) for k, p in enumerate(sweepers)}
+    for budget in (2.0, BUDGET_MIN):
+        pruned = dispatch_by_sweepers(
+            scenario, site_waves, ways, desks, scenario.staff, home, budget
+        )
+        with monkeypatch.context() as patch:
+            patch.setattr(relay, "_best_option", _plain_scan)
+            plain = dispatch_by_sweepers(
+                scenario, site_waves, ways, desks, scenario.staff, home, budget
+            )
+        assert pruned == plain
 
 
 def test_a_site_with_no_room_holds_the_call_back(

@@ -21,6 +21,7 @@ from planner.solver.waves import (
     capacity_curve,
     clearing_time,
     descent,
+    served_by,
     time_when_served,
 )
 
@@ -114,6 +115,29 @@ def test_capacity_curve_and_its_inverse() -> None:
     assert time_when_served(times, served, 240.0 + 4 * 2 * 15) == pytest.approx(435.0)
     # In the gap 480-500 nothing is served.
     assert time_when_served(times, served, 720.0 + 1.0) == pytest.approx(500.5)
+
+
+def test_curve_lookups_are_numpy_interp_to_the_last_bit() -> None:
+    # The lookups bisect plain tuples instead of calling np.interp on one number (speed); the
+    # plans must not change, so the values must be identical, flat stretches (gaps between
+    # spells), breakpoints and duplicated breakpoints included.
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        spells, minute = [], 360
+        for _ in range(int(rng.integers(1, 6))):
+            minute += int(rng.integers(0, 3)) * 10  # a gap, or none
+            length = int(rng.integers(5, 90))
+            spells.append(DeskSpell("S", minute, minute + length, int(rng.integers(1, 8))))
+            minute += length
+        times, served = capacity_curve(spells, service_s=float(rng.uniform(15, 40)))
+        xs, fs = np.array(times), np.array(served)
+        points = [*times, *rng.uniform(times[0], times[-1], 20)]
+        for t in points:
+            assert served_by(times, served, float(t)) == float(np.interp(t, xs, fs))
+        for people in [*served, *rng.uniform(served[0], served[-1], 20)]:
+            if served[0] < people < served[-1]:
+                got = time_when_served(times, served, float(people))
+                assert got == float(np.interp(people, fs, xs))
 
 
 def test_clearing_time_of_a_fluid_queue_by_hand() -> None:

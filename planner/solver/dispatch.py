@@ -27,8 +27,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from planner.model import Building, Role, Scenario, Staff
 from planner.plan import Call, DeskSpell, desks_at
 from planner.solver.sweeps import (
@@ -73,8 +71,8 @@ class _Site:
 
     index: int
     spells: list[DeskSpell]
-    times: np.ndarray
-    served: np.ndarray
+    times: tuple[float, ...]
+    served: tuple[float, ...]
     rate: float  # people a minute at the site's largest desk count
     queues: list[list[Wave]]  # per building, waves in calling order
     before: float = 0.0  # expected people called so far

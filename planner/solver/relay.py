@@ -25,8 +25,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from planner.model import Role, Scenario, Staff
 from planner.plan import Call, DeskSpell
 from planner.solver.sweeps import (
@@ -68,8 +66,8 @@ class _Load:
     call made now may arrive before a wave called earlier (lift riders come late).
     """
 
-    times: np.ndarray
-    served: np.ndarray
+    times: tuple[float, ...]
+    served: tuple[float, ...]
     opens: float
     budget_min: float
     committee: str
@@ -238,27 +236,45 @@ def _best_option(
         if load.queues:
             penalty = site_penalty(home, person, s, load.committee, now)
             (far if penalty >= _FAR_PENALTY_MIN else near).append((s, penalty))
+    # No option starts before ``now``, the sweeper is free and on duty, or before its site's
+    # calls may begin, and penalties only add: options are tried in the order of that floor
+    # and the search stops at the first floor past the best rank so far. Equal ranks go to the
+    # first option in site and queue order, as in a plain scan (on the town about 40 options a
+    # decision, most of them behind a site that has no room).
+    on_duty = max(now, float(person.available_from), sweeper.free_at)
     for tier in (near, far) if not relaxed else (near + far,):
-        best: _Option | None = None
-        for s, penalty in tier:
+        floors: list[tuple[float, int, int, int, float]] = []
+        for order, (s, penalty) in enumerate(tier):
             load = loads[s]
+            ready = math.ceil(max(on_duty, load.opens - _BEFORE_DESK_MIN) - 1e-9) + penalty
             for q, waves in enumerate(load.queues):
-                option = _option(
-                    scenario,
-                    sweeper,
-                    now,
-                    s,
-                    q,
-                    waves,
-                    load,
-                    ways,
-                    lifts,
-                    speed,
-                    penalty,
-                    relaxed,
-                )
-                if option is not None and (best is None or option.rank < best.rank):
-                    best = option
+                floor = ready + move_penalty(sweeper, waves[0].building)
+                floors.append((floor, order, q, s, penalty))
+        floors.sort()
+        best: _Option | None = None
+        best_at = (0, 0)
+        for floor, order, q, s, penalty in floors:
+            if best is not None and floor > best.rank[0]:
+                break
+            load = loads[s]
+            option = _option(
+                scenario,
+                sweeper,
+                now,
+                s,
+                q,
+                load.queues[q],
+                load,
+                ways,
+                lifts,
+                speed,
+                penalty,
+                relaxed,
+            )
+            if option is not None and (
+                best is None or (option.rank, order, q) < (best.rank, *best_at)
+            ):
+                best, best_at = option, (order, q)
         if best is not None:
             return best
     return None

@@ -14,6 +14,7 @@ on average, when the desks have just served everybody called before them, less a
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -125,8 +126,14 @@ def spells_by_site(desks: Sequence[DeskSpell]) -> dict[str, list[DeskSpell]]:
     return out
 
 
-def capacity_curve(spells: Sequence[DeskSpell], service_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """Breakpoints (minutes, cumulative people served) of a site's service capacity."""
+def capacity_curve(
+    spells: Sequence[DeskSpell], service_s: float
+) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Breakpoints (minutes, cumulative people served) of a site's service capacity.
+
+    Plain tuples: the dispatchers look single points up on them hundreds of thousands of times
+    on the town, where ``np.interp`` on one number costs several times a bisection.
+    """
     times: list[float] = []
     served: list[float] = []
     total = 0.0
@@ -137,12 +144,12 @@ def capacity_curve(spells: Sequence[DeskSpell], service_s: float) -> tuple[np.nd
         total += spell.desks * (spell.end - spell.start) * 60.0 / service_s
         times.append(float(spell.end))
         served.append(total)
-    return np.array(times), np.array(served)
+    return tuple(times), tuple(served)
 
 
-def time_when_served(times: np.ndarray, served: np.ndarray, people: float) -> float:
+def time_when_served(times: Sequence[float], served: Sequence[float], people: float) -> float:
     """Minute at which cumulative capacity reaches ``people`` (extrapolated past the last desk)."""
-    if times.size == 0:
+    if not times:
         return math.inf
     if people <= served[0]:
         return float(times[0])
@@ -150,23 +157,37 @@ def time_when_served(times: np.ndarray, served: np.ndarray, people: float) -> fl
         # Beyond the planned desks: continue at the last spell's rate so late waves still spread.
         rate = _last_rate(times, served)
         return float(times[-1] + (people - served[-1]) / rate) if rate > 0 else float(times[-1])
-    return float(np.interp(people, served, times))
+    return _interp(people, served, times)
 
 
-def served_by(times: np.ndarray, served: np.ndarray, minute: float) -> float:
+def served_by(times: Sequence[float], served: Sequence[float], minute: float) -> float:
     """People the capacity can serve by ``minute`` (the inverse of :func:`time_when_served`,
     going on at the last spell's rate after the last spell, as desks are extended until the
     queue clears)."""
-    if times.size == 0:
+    if not times:
         return 0.0
     if minute <= times[-1]:
-        return float(np.interp(minute, times, served))
+        return _interp(minute, times, served)
     return float(served[-1] + _last_rate(times, served) * (minute - times[-1]))
 
 
-def _last_rate(times: np.ndarray, served: np.ndarray) -> float:
+def _interp(x: float, xp: Sequence[float], fp: Sequence[float]) -> float:
+    """``np.interp(x, xp, fp)`` for one point, with the same arithmetic (so the same result to
+    the last bit): constant beyond the ends, a breakpoint's own value on it."""
+    if x < xp[0]:
+        return float(fp[0])
+    if x >= xp[-1]:
+        return float(fp[-1])
+    j = bisect.bisect_right(xp, x) - 1  # xp[j] <= x < xp[j + 1]
+    if xp[j] == x:
+        return float(fp[j])
+    slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j])
+    return float(slope * (x - xp[j]) + fp[j])
+
+
+def _last_rate(times: Sequence[float], served: Sequence[float]) -> float:
     """People a minute during the last spell of a capacity curve (0 with a single point)."""
-    if times.size < 2:
+    if len(times) < 2:
         return 0.0
     return float((served[-1] - served[-2]) / max(1e-9, times[-1] - times[-2]))
 
