@@ -22,6 +22,7 @@ The plan is then checked from scratch and simulated; the result carries both.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 import time
@@ -101,7 +102,7 @@ _ROUNDS = 3
 #: Measured (docs/solver.md, session 7): lift floors first give compound-103 an earlier finish
 #: and shorter waits; on the town, where sweepers are scarce, the walks cost more than they gain.
 #: Session 10: the sweeper-driven variant moves tiny from 09:33 to 08:43 and compound-103 from
-#: 09:30 to 09:24; on the town it ends later (11:52 against 11:40).
+#: 09:30 to 09:24; on the town it ends at 11:36 but with a p95 wait of 6.8 min (4.9 kept).
 _CALLING_ORDERS: tuple[tuple[bool, bool], ...] = ((False, False), (True, False), (True, True))
 #: Minutes of desk work a site may have queued when the people of a sweeper-driven call arrive
 #: (measured, docs/solver.md "Session 10": 3 / 4 / 5 gave tiny 08:59 / 08:43 / 08:43 with p95
@@ -415,21 +416,33 @@ def solve(
         if lift_first not in waves_of:
             waves_of[lift_first] = _site_waves(scenario, data.walk_min, site_of, config, lift_first)
         site_waves, ways = waves_of[lift_first]
+        # Both dispatchers take the staffed desks last: the calling rounds re-run them on the
+        # desks extended for late calls.
+        dispatch: Callable[[Sequence[DeskSpell]], SweepSchedule] = (
+            functools.partial(
+                dispatch_by_sweepers,
+                scenario,
+                site_waves,
+                ways,
+                staff=scenario.staff,
+                home=home,
+                budget_min=_RELAY_BUDGET_MIN,
+            )
+            if by_sweepers
+            else functools.partial(
+                dispatch_calls,
+                scenario,
+                site_waves,
+                ways,
+                staff=scenario.staff,
+                home=home,
+                buffer_min=config.queue_buffer_min,
+                pinned=pinned_calls,
+                lift_first=lift_first,
+            )
+        )
         sweeps, desks_k, roster_k = _calling_rounds(
-            scenario,
-            site_waves,
-            ways,
-            staffed_k,
-            roster_in,
-            home,
-            teams,
-            locks,
-            config,
-            pinned_calls,
-            lift_first,
-            clock,
-            k,
-            by_sweepers,
+            scenario, ways, staffed_k, roster_in, dispatch, teams, locks, clock, k
         )
         plan = Plan(
             desks=tuple(desks_k),
@@ -493,42 +506,23 @@ class _Calling:
 
 def _calling_rounds(
     scenario: Scenario,
-    site_waves: dict[int, list[list[Wave]]],
     ways: dict[tuple[int, int], Descent],
     staffed: list[DeskSpell],
     roster: RosterResult,
-    home: dict[str, tuple[Stint, ...]],
+    dispatch: Callable[[Sequence[DeskSpell]], SweepSchedule],
     teams: list[TeamNeed],
     locks: Locks,
-    config: SolveConfig,
-    pinned: dict[int, float],
-    lift_first: bool,
     clock: _Clock,
     variant: int,
-    by_sweepers: bool = False,
 ) -> tuple[SweepSchedule, list[DeskSpell], RosterResult]:
-    """Calls timed against the staffed desks and given to sweepers; sweepers may call later
-    than wished, so desks then stay open until the people called have been served, and the
-    roster is redone (at most ``_ROUNDS`` rounds). Returns the calls, desks and roster."""
+    """Calls timed against the staffed desks and given to sweepers (``dispatch`` of the desks);
+    sweepers may call later than wished, so desks then stay open until the people called have
+    been served, and the roster is redone (at most ``_ROUNDS`` rounds). Returns the calls,
+    desks and roster."""
     sweeps: SweepSchedule | None = None
     for round_ in range(_ROUNDS):
         clock.begin("sweeps")
-        if by_sweepers:
-            sweeps = dispatch_by_sweepers(
-                scenario, site_waves, ways, staffed, scenario.staff, home, _RELAY_BUDGET_MIN
-            )
-        else:
-            sweeps = dispatch_calls(
-                scenario,
-                site_waves,
-                ways,
-                staffed,
-                scenario.staff,
-                home,
-                config.queue_buffer_min,
-                pinned,
-                lift_first,
-            )
+        sweeps = dispatch(staffed)
         extended = _extend_desks(scenario, staffed, sweeps.calls, ways, locks)
         clock.report(
             "sweeps",
