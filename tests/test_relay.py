@@ -16,7 +16,7 @@ from planner.check import check_plan
 from planner.model import Scenario
 from planner.plan import DeskSpell, Plan, wave_households
 from planner.solver import SolveConfig, relay
-from planner.solver.desks import DeskProblem, fill_crews
+from planner.solver.desks import DeskProblem, fill_crews, slot_desks
 from planner.solver.dispatch import dispatch_calls
 from planner.solver.pipeline import _site_waves
 from planner.solver.prepare import prepare
@@ -24,10 +24,10 @@ from planner.solver.relay import _QUEUE_SHARE, dispatch_by_sweepers
 from planner.solver.sweeps import _FAR_PENALTY_MIN, Stint, SweepSchedule, site_penalty
 from planner.solver.waves import (
     Descent,
+    LiftClock,
     Wave,
     building_waves,
     capacity_curve,
-    expected_arrivals,
     served_by,
     time_when_served,
 )
@@ -51,29 +51,37 @@ def _setup(scenario: Scenario) -> tuple[dict, dict, list[DeskSpell], dict]:
 
 
 def _fluid_waits(
-    scenario: Scenario, schedule: SweepSchedule, ways: dict, desks: list[DeskSpell]
-) -> dict[str, list[float]]:
+    scenario: Scenario,
+    schedule: SweepSchedule,
+    ways: dict,
+    desks: list[DeskSpell],
+    keys: bool = False,
+) -> dict[str, list[Any]]:
     """From scratch: each site's waves by mean arrival, first come first served, against the
-    desks' capacity; the minutes each wave's first person queues."""
+    desks' capacity; the minutes each wave's first person queues (with ``keys``, as
+    ((building id, floor_from), minutes) pairs)."""
     index = scenario.building_index
-    arrivals = expected_arrivals(
-        [
-            (index[c.building_id], c.floor_from, c.call_time, c.people, c.site_id)
-            for c in schedule.calls
-        ],
-        ways,
-        scenario.flow,
-    )
-    waits: dict[str, list[float]] = {}
+    lifts = LiftClock(scenario.flow)
+    arrivals: dict[str, list[tuple[float, float, tuple[str, int]]]] = defaultdict(list)
+    for c in sorted(
+        schedule.calls, key=lambda c: (c.call_time, index[c.building_id], c.floor_from)
+    ):
+        b = index[c.building_id]
+        at = lifts.arrival(b, c.call_time, ways[(b, c.floor_from)], book=True)
+        arrivals[c.site_id].append(
+            (at, c.people * scenario.flow.turnout, (c.building_id, c.floor_from))
+        )
+    waits: dict[str, list[Any]] = {}
     for site_id, items in arrivals.items():
         spells = [d for d in desks if d.site_id == site_id]
         times, served = capacity_curve(spells, scenario.flow.service_s)
         opens = min(d.start for d in spells)
         done = -np.inf
-        out = []
-        for at, people in sorted(items):
+        out: list[Any] = []
+        for item in sorted(items):
+            at, people = item[0], item[1]
             begin = max(done, opens, at)
-            out.append(begin - at)
+            out.append((item[2], begin - at) if keys else begin - at)
             done = time_when_served(times, served, served_by(times, served, begin) + people)
         waits[site_id] = out
     return waits
@@ -269,3 +277,81 @@ def test_fill_crews_gives_spare_crews_to_open_sites_only() -> None:
     assert full[:, 0].sum() == 6 and full[1, 0] >= full[0, 0]
     assert full[:, 2].tolist() == [1, 1, 0]  # no crew spare
     assert full[:, 3].tolist() == [0, 5, 0]  # B alone open, up to its 5 desks
+
+
+def test_fill_crews_leaves_kept_rows_as_they_are_and_counts_their_crews() -> None:
+    problem = DeskProblem(
+        site_ids=("A", "B"),
+        work_min=np.array([300.0, 300.0]),
+        max_desks=np.array([5, 5]),
+        first_slot=np.array([0, 0]),
+        last_slot=np.array([2, 2]),
+        crews=np.array([6, 6]),
+        marshals=np.array([3, 3]),
+        marshals_per_site=1,
+        slot_start=360,
+        slot_min=30,
+    )
+    desks = np.array([[1, 3], [1, 1]])
+    full = fill_crews(desks, problem, keep=[0])
+    assert full[0].tolist() == [1, 3]  # the pinned site: as pinned
+    assert full[1].tolist() == [5, 3]  # the rest of each slot's crews, up to max_desks
+
+
+def test_slot_desks_takes_the_most_desks_of_any_part_of_a_slot() -> None:
+    problem = DeskProblem(
+        site_ids=("A",),
+        work_min=np.array([100.0]),
+        max_desks=np.array([5]),
+        first_slot=np.array([0]),
+        last_slot=np.array([4]),
+        crews=np.array([6, 6, 6, 6]),
+        marshals=np.array([1, 1, 1, 1]),
+        marshals_per_site=1,
+        slot_start=360,
+        slot_min=15,
+    )
+    spells = [DeskSpell("A", 365, 380, 2), DeskSpell("A", 380, 390, 3)]
+    assert slot_desks(spells, problem).tolist() == [2, 3, 0, 0]
+
+
+def test_pinned_calls_are_made_at_their_minute_and_fill_their_sites_room(tiny: Any) -> None:
+    scenario = tiny
+    site_waves, ways, desks, home = _setup(scenario)
+    free = dispatch_by_sweepers(scenario, site_waves, ways, desks, scenario.staff, home, BUDGET_MIN)
+    # Pin the tower whose first call came latest to a minute well before it: its waves must go
+    # out then (a sweeper kept free), and the other calls must make room for its people.
+    index = scenario.building_index
+    first: dict[str, int] = {}
+    for c in free.calls:
+        first[c.building_id] = min(first.get(c.building_id, 10**6), c.call_time)
+    building_id = max(first, key=lambda b: (first[b], b))
+    pin = first[building_id] - 60
+    b = index[building_id]
+    pinned = dispatch_by_sweepers(
+        scenario, site_waves, ways, desks, scenario.staff, home, BUDGET_MIN, pinned={b: pin}
+    )
+    assert not pinned.uncalled
+    mine = sorted(c.call_time for c in pinned.calls if c.building_id == building_id)
+    assert mine[0] == pin
+    wanted = sorted((w.building, w.floor_from) for q in site_waves.values() for ws in q for w in ws)
+    assert sorted((index[c.building_id], c.floor_from) for c in pinned.calls) == wanted
+    plan = Plan(desks=tuple(desks), calls=pinned.calls, visits=(), roster=pinned.shifts)
+    clashes = [p.code for p in check_plan(scenario, plan.canonical()) if "sweep" in p.code]
+    assert clashes == []
+    # The site's other calls were timed around the pinned people: counting them, every other
+    # wave there keeps the budget (a pinned wave may queue longer: its time is the user's).
+    site_id = next(c.site_id for c in pinned.calls if c.building_id == building_id)
+    here = sorted(
+        (c for c in pinned.calls if c.site_id == site_id),
+        key=lambda c: (c.call_time, c.building_id, c.floor_from),
+    )
+    waits = _fluid_waits(scenario, pinned, ways, desks, keys=True)[site_id]
+    rate = max(d.desks for d in desks if d.site_id == site_id) * 60.0 / scenario.flow.service_s
+    site = scenario.sites[scenario.site_index[site_id]]
+    budget = min(BUDGET_MIN, _QUEUE_SHARE * site.queue_capacity / rate)
+    others = {(c.building_id, c.floor_from) for c in here if c.building_id != building_id}
+    assert len(others) >= 3  # the pin shares its site with other calls
+    assert max(w for key, w in waits if key in others) <= budget + 1e-6
+    # ... and the pinned people do queue: without counting them the check would be empty.
+    assert max(w for key, w in waits if key[0] == building_id) > 0

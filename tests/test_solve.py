@@ -109,6 +109,26 @@ def test_pinned_call_time_is_kept(tiny_result) -> None:  # type: ignore[no-untyp
     assert mine[0] >= call.call_time + 30 and mine[0] <= call.call_time + 40
 
 
+def test_pins_keep_the_sweeper_driven_calling(tiny_result) -> None:  # type: ignore[no-untyped-def]
+    # Pinning what the plan already does must not cost the plan: the sweeper-driven calling
+    # (tiny's best) still runs with pinned calls and desks, around them. Before it did, the
+    # same pins moved tiny's finish from 08:43 to 09:32-09:35.
+    scenario, first = tiny_result
+    assert "sweepers lead" in first.plan.made_by["calling_order"]
+    call = min(first.plan.calls, key=lambda c: (c.call_time, c.building_id))
+    site = call.site_id
+    spells = tuple(d for d in first.plan.desks if d.site_id == site)
+    locks = Locks(building_call={call.building_id: call.call_time}, site_desks={site: spells})
+    result = solve(scenario, FAST, locks)
+    assert result.valid
+    ran = [s for s in result.stages if s.get("stage") == "sweeps" and "violations" in s]
+    assert any(s["by_sweepers"] for s in ran)
+    assert tuple(d for d in result.plan.desks if d.site_id == site) == spells
+    mine = [c.call_time for c in result.plan.calls if c.building_id == call.building_id]
+    assert min(mine) == call.call_time
+    assert result.kpis["finish"]["p90"] <= first.kpis["finish"]["p90"] + 15
+
+
 def test_impossible_request_gets_best_plan_and_diagnosis(
     scenario_writer: Callable[..., Path], mini_tables: dict
 ) -> None:

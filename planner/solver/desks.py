@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -257,7 +258,7 @@ def greedy_desks(problem: DeskProblem, need: IntArray) -> IntArray:
     return out
 
 
-def fill_crews(desks: IntArray, problem: DeskProblem) -> IntArray:
+def fill_crews(desks: IntArray, problem: DeskProblem, keep: Collection[int] = ()) -> IntArray:
     """``desks`` with every spare crew put to a desk of a site already open in that slot.
 
     Each slot's crews beyond the allocation go one at a time to the open site whose desks the
@@ -265,6 +266,8 @@ def fill_crews(desks: IntArray, problem: DeskProblem) -> IntArray:
     ``max_desks`` (not the sweepers' caps: calls paced by the desks, as
     :func:`planner.solver.relay.dispatch_by_sweepers` makes them, use whatever desks there are).
     Opening hours, the one-block rule and the marshals stay as they were: no site opens anew.
+    The rows in ``keep`` (sites whose desks the user pinned) get no more desks; their crews
+    still count.
     """
     out = desks.copy()
     left = np.cumsum(desks[:, ::-1], axis=1)[:, ::-1]  # desk-slots still planned from each slot
@@ -273,7 +276,7 @@ def fill_crews(desks: IntArray, problem: DeskProblem) -> IntArray:
         heap = [
             (-int(left[s, k]) / int(out[s, k]), s)
             for s in range(out.shape[0])
-            if out[s, k] > 0 and out[s, k] < problem.max_desks[s]
+            if out[s, k] > 0 and out[s, k] < problem.max_desks[s] and s not in keep
         ]
         heapq.heapify(heap)
         while spare > 0 and heap:
@@ -312,6 +315,17 @@ def to_spells(desks: IntArray, problem: DeskProblem) -> tuple[DeskSpell, ...]:
             spells.append(DeskSpell(site_id, start, end, int(row[k])))
             k = j + 1
     return tuple(spells)
+
+
+def slot_desks(spells: Sequence[DeskSpell], problem: DeskProblem) -> IntArray:
+    """Desks of ``spells`` (one site's) per slot of ``problem``: the most in any part of it."""
+    row = np.zeros(problem.crews.size, dtype=np.int64)
+    for spell in spells:
+        first = max(0, (spell.start - problem.slot_start) // problem.slot_min)
+        last = min(row.size, -(-(spell.end - problem.slot_start) // problem.slot_min))
+        if last > first:
+            row[first:last] = np.maximum(row[first:last], spell.desks)
+    return row
 
 
 def slots_between(start: int, end: int, slot_start: int, slot_min: int) -> tuple[int, int]:

@@ -37,8 +37,9 @@ from planner.solver.sweeps import (
     _Sweeper,
     book_call,
     call_minutes,
-    on_stint,
     pick_sweeper,
+    pinned_call_times,
+    reserve_sweeper,
     sweeper_shifts,
     walking_speed,
 )
@@ -187,11 +188,15 @@ def dispatch_calls(
         if nxt is not None:
             heapq.heappush(heap, (nxt[0], counter, s, -1))
             counter += 1
-    pinned_waves = _pinned_times(sites, pinned)
+    pinned_waves = pinned_call_times(
+        {s: site.pinned for s, site in sites.items()},
+        {s: site.rate for s, site in sites.items()},
+        pinned,
+    )
     for k, (wanted, wave) in enumerate(pinned_waves):
         heapq.heappush(heap, (wanted, counter, -1, k))
         counter += 1
-        _reserve(sweepers, wave, wanted, scenario, home)
+        reserve_sweeper(sweepers, wave, wanted, scenario, home)
 
     while heap:
         wanted, _, s, k = heapq.heappop(heap)
@@ -251,38 +256,6 @@ def dispatch_calls(
                 heapq.heappush(heap, (following[0], counter, site.index, -1))
                 counter += 1
     return SweepSchedule(tuple(calls), sweeper_shifts(sweepers), tuple(lateness), tuple(uncalled))
-
-
-def _reserve(
-    sweepers: Sequence[_Sweeper],
-    wave: Wave,
-    minute: float,
-    scenario: Scenario,
-    home: Mapping[str, Sequence[Stint]],
-) -> None:
-    """Keep a sweeper free for a pinned call: one on duty then with no reservation clashing,
-    the site's own first. Without it, calls booked earlier could leave nobody free on time."""
-    building = scenario.buildings[wave.building]
-    duration = call_minutes(scenario, wave)
-    free = [
-        s
-        for s in sweepers
-        if s.person.available_from <= minute
-        and minute + duration <= s.person.available_to
-        and not s.clashes(minute, duration, building.lat, building.lon, math.inf)
-    ]
-    if free:
-        chosen = min(
-            free,
-            key=lambda s: (
-                not on_stint(home, s.person.staff_id, wave.site, minute),
-                s.person.committee != building.committee,
-                s.person.staff_id,
-            ),
-        )
-        chosen.reserved.append(
-            (minute, minute + duration, wave.building, building.lat, building.lon)
-        )
 
 
 def _latest_sweeper(
@@ -363,21 +336,3 @@ def _next(
             best = (rank, q, call)
     assert best is not None
     return best[2], best[1]
-
-
-def _pinned_times(
-    sites: Mapping[int, _Site], pinned: Mapping[int, float]
-) -> list[tuple[float, Wave]]:
-    """Pinned buildings' waves: the first at the pinned minute, each next one when the site's
-    desks would have served the one before (at the site's full rate)."""
-    out: list[tuple[float, Wave]] = []
-    for site in sites.values():
-        by_building: dict[int, list[Wave]] = {}
-        for wave in site.pinned:
-            by_building.setdefault(wave.building, []).append(wave)
-        for b, waves in by_building.items():
-            t = float(pinned[b])
-            for wave in waves:
-                out.append((t, wave))
-                t += wave.people / max(site.rate, 1e-9)
-    return out

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from planner.capacity import assess
 from planner.check import check_plan
@@ -48,6 +49,7 @@ from planner.solver.desks import (
     DeskProblem,
     allocate_desks,
     fill_crews,
+    slot_desks,
     slots_between,
     to_spells,
 )
@@ -405,13 +407,11 @@ def solve(
             break
         staffed_k, roster_in = staffed, roster
         if by_sweepers:
-            if pinned_calls or locks.site_desks or clock.elapsed() > _RELAY_BY * config.time_limit:
-                # Pinned calls and desks are kept by the desk-driven dispatch only; a solve
-                # short of time keeps what it has.
-                continue
+            if clock.elapsed() > _RELAY_BY * config.time_limit:
+                continue  # a solve short of time keeps what it has
             # Calls the sweepers drive are paced by whatever desks there are: every spare crew
-            # gets a desk at a site open then.
-            full = to_spells(fill_crews(allocation.desks, problem), problem)
+            # gets a desk at a site open then (a pinned site's desks stay as pinned).
+            full = to_spells(_fill_crews_around_pins(allocation.desks, problem, locks), problem)
             staffed_k, roster_in = _staff(scenario, full, teams, locks)
         if lift_first not in waves_of:
             waves_of[lift_first] = _site_waves(scenario, data.walk_min, site_of, config, lift_first)
@@ -427,6 +427,7 @@ def solve(
                 staff=scenario.staff,
                 home=home,
                 budget_min=_RELAY_BUDGET_MIN,
+                pinned=pinned_calls,
             )
             if by_sweepers
             else functools.partial(
@@ -781,6 +782,17 @@ def _extend_desks(
             desks_now = max((d.desks for d in spells), default=1)
             out.append(DeskSpell(site_id, end, want, desks_now))
     return _merge(out)
+
+
+def _fill_crews_around_pins(
+    desks: npt.NDArray[np.int64], problem: DeskProblem, locks: Locks
+) -> npt.NDArray[np.int64]:
+    """:func:`fill_crews` with each pinned site's row set to its pinned desks and left as is."""
+    desks = desks.copy()
+    pinned_rows = [r for r, site_id in enumerate(problem.site_ids) if site_id in locks.site_desks]
+    for r in pinned_rows:
+        desks[r] = slot_desks(locks.site_desks[problem.site_ids[r]], problem)
+    return fill_crews(desks, problem, keep=pinned_rows)
 
 
 def _keep_pinned(staffed: Sequence[DeskSpell], locks: Locks) -> list[DeskSpell]:

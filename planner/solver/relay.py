@@ -37,6 +37,9 @@ from planner.solver.sweeps import (
     book_call,
     call_minutes,
     move_penalty,
+    pick_sweeper,
+    pinned_call_times,
+    reserve_sweeper,
     site_penalty,
     sweeper_shifts,
     walking_speed,
@@ -72,28 +75,30 @@ class _Load:
     budget_min: float
     committee: str
     done: float = -math.inf  # minute the desks would have served every folded wave
-    pending: list[tuple[float, float]] = field(default_factory=list)  # (arrival, people)
+    # (arrival, people, pinned): a pinned wave's time is the user's, so no call is held back to
+    # keep its queue short; calls arriving after it count its people ahead of them.
+    pending: list[tuple[float, float, bool]] = field(default_factory=list)
     queues: list[list[Wave]] = field(default_factory=list)  # per building, in calling order
 
     def fold(self, now: float) -> None:
         """Fold the waves arriving before ``now`` into ``done``."""
         while self.pending and self.pending[0][0] < now:
-            arrival, people = self.pending.pop(0)
+            arrival, people, _ = self.pending.pop(0)
             self.done = self._served_after(max(self.done, self.opens, arrival), people)
 
     def wait(self, arrival: float, people: float) -> float:
         """The longest queue, in minutes, of the wave arriving at ``arrival`` and of the pending
         waves arriving after it, were it booked."""
         done, worst = self.done, -math.inf
-        for at, count in sorted([*self.pending, (arrival, people)]):
+        for at, count, pinned in sorted([*self.pending, (arrival, people, False)]):
             begin = max(done, self.opens, at)
-            if at >= arrival:
+            if at >= arrival and not pinned:
                 worst = max(worst, begin - at)
             done = self._served_after(begin, count)
         return worst
 
-    def book(self, arrival: float, people: float) -> None:
-        bisect.insort(self.pending, (arrival, people))
+    def book(self, arrival: float, people: float, pinned: bool = False) -> None:
+        bisect.insort(self.pending, (arrival, people, pinned))
 
     def _served_after(self, begin: float, people: float) -> float:
         start = served_by(self.times, self.served, begin)
@@ -120,6 +125,7 @@ def dispatch_by_sweepers(
     staff: Sequence[Staff],
     home: Mapping[str, Sequence[Stint]],
     budget_min: float,
+    pinned: Mapping[int, float] | None = None,
 ) -> SweepSchedule:
     """Time every wave and give it to a sweeper, the sweepers calling as fast as the sites allow.
 
@@ -138,17 +144,26 @@ def dispatch_by_sweepers(
         sites, and for anybody else only when nothing nearer is left.
     budget_min
         Minutes of desk work a site may have queued when a wave's people arrive.
+    pinned
+        Building index -> the minute its first wave must be called; its later waves follow
+        when the site's desks would have served the one before. These calls are booked against
+        their sites before any other (the sweepers fill the room around them), and a sweeper is
+        kept free for each.
 
     Returns
     -------
     SweepSchedule
         Calls with sweepers and times; ``lateness_min`` is each call's wait for room at its site
-        after the sweeper could have started it; waves nobody could call.
+        after the sweeper could have started it (for a pinned call: its delay past the pinned
+        minute); waves nobody could call.
     """
     flow = scenario.flow
     earliest = scenario.round.start - flow.response_min
+    pinned = dict(pinned or {})
     spells_of = spells_by_site(desks)
     loads: dict[int, _Load] = {}
+    rates: dict[int, float] = {}
+    fixed: dict[int, list[Wave]] = {}
     for s, buildings in site_waves.items():
         site = scenario.sites[s]
         spells = spells_of.get(site.site_id) or [
@@ -158,13 +173,15 @@ def dispatch_by_sweepers(
         ]
         times, served = capacity_curve(spells, flow.service_s)
         rate = max(d.desks for d in spells) * 60.0 / flow.service_s
+        rates[s] = rate
+        fixed[s] = [w for q in buildings if q and q[0].building in pinned for w in q]
         loads[s] = _Load(
             times,
             served,
             float(spells[0].start),
             min(budget_min, _QUEUE_SHARE * site.queue_capacity / rate),
             site.committee,
-            queues=[list(q) for q in buildings if q],
+            queues=[list(q) for q in buildings if q and q[0].building not in pinned],
         )
     sweepers = [_Sweeper(p) for p in staff if p.role is Role.SWEEPER]
     speed = walking_speed(scenario)
@@ -172,7 +189,20 @@ def dispatch_by_sweepers(
     seq: dict[str, int] = {}
     calls: list[Call] = []
     waited: list[float] = []
+    pins = sorted(
+        pinned_call_times(fixed, rates, pinned),
+        key=lambda pin: (pin[0], pin[1].building, pin[1].floor_from),
+    )
+    booked: list[tuple[float, float, bool]] = []  # each pinned wave's entry in its load
+    for wanted, wave in pins:
+        reserve_sweeper(sweepers, wave, wanted, scenario, home)
+        arrival = lifts.arrival(wave.building, wanted, ways[(wave.building, wave.floor_from)], True)
+        booked.append((arrival, wave.people * flow.turnout, True))
+        loads[wave.site].book(*booked[-1])
+    uncalled: list[Wave] = []
+    # Sweepers are (minute, index); pinned calls (minute, -1 - index) come first at a minute.
     heap = [(max(float(s.person.available_from), earliest), k) for k, s in enumerate(sweepers)]
+    heap += [(wanted, -1 - j) for j, (wanted, _) in enumerate(pins)]
     heapq.heapify(heap)
     relaxed = False  # once the budget has held back calls past every sweeper's day
     while True:
@@ -184,11 +214,25 @@ def dispatch_by_sweepers(
             heapq.heapify(heap)
             continue
         now, k = heapq.heappop(heap)
-        sweeper = sweepers[k]
         for load in loads.values():
             load.fold(now)
+        if k < 0:
+            wanted, wave = pins[-1 - k]
+            call = _make_pinned(
+                scenario, sweepers, wanted, wave, loads[wave.site], booked[-1 - k], home, seq
+            )
+            if call is None:
+                uncalled.append(_at(wave, wanted))
+            else:
+                calls.append(call)
+                waited.append(float(call.call_time) - wanted)
+            continue
+        sweeper = sweepers[k]
         best = _best_option(scenario, sweeper, now, loads, ways, lifts, home, speed, relaxed)
         if best is None:
+            later = [hi for lo, hi, *_ in sweeper.reserved if hi > now]
+            if later:  # kept free for a pinned call: free again after it
+                heapq.heappush(heap, (min(later), k))
             continue  # nothing this sweeper can still call: their day is over
         leave = best.start - best.walk_min
         if leave > now + 1e-9:
@@ -210,8 +254,40 @@ def dispatch_by_sweepers(
             book_call(scenario, sweeper, _at(wave, float(best.start)), best.start, duration, seq)
         )
         heapq.heappush(heap, (sweeper.free_at, k))
-    uncalled = tuple(w for load in loads.values() for q in load.queues for w in q)
-    return SweepSchedule(tuple(calls), sweeper_shifts(sweepers), tuple(waited), uncalled)
+    uncalled += [w for load in loads.values() for q in load.queues for w in q]
+    return SweepSchedule(tuple(calls), sweeper_shifts(sweepers), tuple(waited), tuple(uncalled))
+
+
+def _make_pinned(
+    scenario: Scenario,
+    sweepers: Sequence[_Sweeper],
+    wanted: float,
+    wave: Wave,
+    load: _Load,
+    booked: tuple[float, float, bool],
+    home: Mapping[str, Sequence[Stint]],
+    seq: dict[str, int],
+) -> Call | None:
+    """Make the pinned call of ``wave`` at ``wanted`` (or as soon after as a sweeper can), its
+    people already ``booked`` at the site; ``None`` when nobody can make it."""
+    building = scenario.buildings[wave.building]
+    duration = call_minutes(scenario, wave)
+    timed = _at(wave, wanted)
+    best = pick_sweeper(
+        sweepers, timed, building, home, walking_speed(scenario), duration, on_time=True
+    )
+    for other in sweepers:
+        other.release(wave.building, wanted)
+    late = float(best[1]) - wanted if best is not None else math.inf
+    if late > 0 and booked in load.pending:
+        # The people come later than booked (or never): the site's room is theirs no longer.
+        load.pending.remove(booked)
+        if best is not None:
+            load.book(booked[0] + late, booked[1], True)
+    if best is None:
+        return None
+    sweeper, start = best
+    return book_call(scenario, sweeper, timed, start, duration, seq)
 
 
 def _best_option(
@@ -313,8 +389,11 @@ def _option(
         # Later by the excess (a first guess: the sweeper thinks again at the new minute).
         start = math.ceil(start + queued - load.budget_min - 1e-9)
         queued = load.wait(lifts.arrival(wave.building, start, way, book=False), people)
-    if start >= sweeper.person.available_to or not _fits(
-        sweeper, start, call_minutes(scenario, wave)
+    duration = call_minutes(scenario, wave)
+    if (
+        start >= sweeper.person.available_to
+        or not _fits(sweeper, start, duration)
+        or sweeper.clashes(start, duration, lat, lon, speed)  # kept free for a pinned call
     ):
         return None
     penalty += move_penalty(sweeper, wave.building)

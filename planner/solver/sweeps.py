@@ -238,6 +238,61 @@ def _book(sweeper: _Sweeper, start: int, duration: float, lat: float, lon: float
     sweeper.free_at, sweeper.lat, sweeper.lon, sweeper.building = end, lat, lon, b
 
 
+def reserve_sweeper(
+    sweepers: Sequence[_Sweeper],
+    wave: Wave,
+    minute: float,
+    scenario: Scenario,
+    home: Mapping[str, Sequence[Stint]],
+) -> None:
+    """Keep a sweeper free for a pinned call: one on duty then with no reservation clashing,
+    the site's own first. Without it, calls booked earlier could leave nobody free on time."""
+    building = scenario.buildings[wave.building]
+    duration = call_minutes(scenario, wave)
+    free = [
+        s
+        for s in sweepers
+        if s.person.available_from <= minute
+        and minute + duration <= s.person.available_to
+        and not s.clashes(minute, duration, building.lat, building.lon, math.inf)
+    ]
+    if free:
+        chosen = min(
+            free,
+            key=lambda s: (
+                not on_stint(home, s.person.staff_id, wave.site, minute),
+                s.person.committee != building.committee,
+                s.person.staff_id,
+            ),
+        )
+        chosen.reserved.append(
+            (minute, minute + duration, wave.building, building.lat, building.lon)
+        )
+
+
+def pinned_call_times(
+    fixed: Mapping[int, Sequence[Wave]], rate: Mapping[int, float], pinned: Mapping[int, float]
+) -> list[tuple[float, Wave]]:
+    """Pinned buildings' waves with their call minutes.
+
+    ``fixed`` gives each site's waves of pinned buildings (per building in calling order),
+    ``rate`` the people a minute the site's largest desk count serves, and ``pinned`` each
+    pinned building's first call minute. The first wave is called at the pinned minute, each
+    next one when the site's desks would have served the one before (at that rate).
+    """
+    out: list[tuple[float, Wave]] = []
+    for s, waves_here in fixed.items():
+        by_building: dict[int, list[Wave]] = {}
+        for wave in waves_here:
+            by_building.setdefault(wave.building, []).append(wave)
+        for b, waves in by_building.items():
+            t = float(pinned[b])
+            for wave in waves:
+                out.append((t, wave))
+                t += wave.people / max(rate[s], 1e-9)
+    return out
+
+
 def late_summary(schedule: SweepSchedule) -> dict[str, float]:
     """Mean, p95 and max lateness of calls, in minutes (0 when nothing was called)."""
     late = np.array(schedule.lateness_min or [0.0])
