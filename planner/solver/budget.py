@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from planner.model import Role, Scenario, Staff
+from planner.solver.desks import slots_touched
 
 IntArray = npt.NDArray[np.int64]
 
@@ -83,8 +84,7 @@ def crews_per_slot(
 
     samplers, registrars = per_slot(Role.SAMPLER), per_slot(Role.REGISTRAR)
     for lo, hi in door_windows:
-        first = max(0, (lo - slot_start) // slot_min)
-        last = min(n_slots, -(-(hi - slot_start) // slot_min))
+        first, last = slots_touched(lo, hi, slot_start, slot_min, n_slots)
         samplers[first:last] -= crew.door_samplers
         registrars[first:last] -= crew.door_registrars
     crews = np.maximum(0, samplers) // crew.desk_samplers

@@ -321,11 +321,20 @@ def slot_desks(spells: Sequence[DeskSpell], problem: DeskProblem) -> IntArray:
     """Desks of ``spells`` (one site's) per slot of ``problem``: the most in any part of it."""
     row = np.zeros(problem.crews.size, dtype=np.int64)
     for spell in spells:
-        first = max(0, (spell.start - problem.slot_start) // problem.slot_min)
-        last = min(row.size, -(-(spell.end - problem.slot_start) // problem.slot_min))
-        if last > first:
-            row[first:last] = np.maximum(row[first:last], spell.desks)
+        first, last = slots_touched(
+            spell.start, spell.end, problem.slot_start, problem.slot_min, row.size
+        )
+        row[first:last] = np.maximum(row[first:last], spell.desks)
     return row
+
+
+def slots_touched(
+    start: int, end: int, slot_start: int, slot_min: int, n_slots: int
+) -> tuple[int, int]:
+    """Slots with any part inside [start, end), of ``n_slots``: (first, last exclusive)."""
+    first = max(0, (start - slot_start) // slot_min)
+    last = min(n_slots, -(-(end - slot_start) // slot_min))
+    return first, max(first, last)
 
 
 def slots_between(start: int, end: int, slot_start: int, slot_min: int) -> tuple[int, int]:

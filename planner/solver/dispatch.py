@@ -40,6 +40,7 @@ from planner.solver.sweeps import (
     pick_sweeper,
     pinned_call_times,
     reserve_sweeper,
+    split_pinned,
     sweeper_shifts,
     walking_speed,
 )
@@ -158,8 +159,7 @@ def dispatch_calls(
         spells = spells_of.get(scenario.sites[s].site_id, [])
         times, served = capacity_curve(spells, flow.service_s)
         rate = max((d.desks for d in spells), default=1) * 60.0 / flow.service_s
-        queues = [list(w) for w in buildings if w and w[0].building not in pinned]
-        fixed = [w for ws in buildings if ws and ws[0].building in pinned for w in ws]
+        queues, fixed = split_pinned(buildings, pinned)
         close = scenario.sites[s].open_to - _CLOSING_MARGIN_MIN
         sites[s] = _Site(
             s,

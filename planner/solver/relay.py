@@ -41,6 +41,7 @@ from planner.solver.sweeps import (
     pinned_call_times,
     reserve_sweeper,
     site_penalty,
+    split_pinned,
     sweeper_shifts,
     walking_speed,
 )
@@ -174,14 +175,14 @@ def dispatch_by_sweepers(
         times, served = capacity_curve(spells, flow.service_s)
         rate = max(d.desks for d in spells) * 60.0 / flow.service_s
         rates[s] = rate
-        fixed[s] = [w for q in buildings if q and q[0].building in pinned for w in q]
+        queues, fixed[s] = split_pinned(buildings, pinned)
         loads[s] = _Load(
             times,
             served,
             float(spells[0].start),
             min(budget_min, _QUEUE_SHARE * site.queue_capacity / rate),
             site.committee,
-            queues=[list(q) for q in buildings if q and q[0].building not in pinned],
+            queues=queues,
         )
     sweepers = [_Sweeper(p) for p in staff if p.role is Role.SWEEPER]
     speed = walking_speed(scenario)
@@ -219,7 +220,7 @@ def dispatch_by_sweepers(
         if k < 0:
             wanted, wave = pins[-1 - k]
             call = _make_pinned(
-                scenario, sweepers, wanted, wave, loads[wave.site], booked[-1 - k], home, seq
+                scenario, sweepers, wanted, wave, loads[wave.site], booked[-1 - k], home, speed, seq
             )
             if call is None:
                 uncalled.append(_at(wave, wanted))
@@ -266,6 +267,7 @@ def _make_pinned(
     load: _Load,
     booked: tuple[float, float, bool],
     home: Mapping[str, Sequence[Stint]],
+    speed: float,
     seq: dict[str, int],
 ) -> Call | None:
     """Make the pinned call of ``wave`` at ``wanted`` (or as soon after as a sweeper can), its
@@ -273,9 +275,7 @@ def _make_pinned(
     building = scenario.buildings[wave.building]
     duration = call_minutes(scenario, wave)
     timed = _at(wave, wanted)
-    best = pick_sweeper(
-        sweepers, timed, building, home, walking_speed(scenario), duration, on_time=True
-    )
+    best = pick_sweeper(sweepers, timed, building, home, speed, duration, on_time=True)
     for other in sweepers:
         other.release(wave.building, wanted)
     late = float(best[1]) - wanted if best is not None else math.inf

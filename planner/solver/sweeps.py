@@ -270,6 +270,16 @@ def reserve_sweeper(
         )
 
 
+def split_pinned(
+    buildings: Sequence[Sequence[Wave]], pinned: Mapping[int, float]
+) -> tuple[list[list[Wave]], list[Wave]]:
+    """A site's building queues without the pinned buildings', and the pinned buildings' waves
+    (queue by queue, in calling order) for :func:`pinned_call_times`."""
+    free = [list(q) for q in buildings if q and q[0].building not in pinned]
+    fixed = [w for q in buildings if q and q[0].building in pinned for w in q]
+    return free, fixed
+
+
 def pinned_call_times(
     fixed: Mapping[int, Sequence[Wave]], rate: Mapping[int, float], pinned: Mapping[int, float]
 ) -> list[tuple[float, Wave]]:
