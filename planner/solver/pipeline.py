@@ -59,6 +59,7 @@ from planner.solver.doors import door_stops, teams_needed
 from planner.solver.prepare import prepare
 from planner.solver.relay import dispatch_by_sweepers
 from planner.solver.result import SolveResult
+from planner.solver.siting import locate, site_capacity
 from planner.solver.sweeps import Stint, SweepSchedule, late_summary
 from planner.solver.teams import (
     group_feeders,
@@ -244,16 +245,12 @@ def solve(
 
     # 2. Location.
     clock.begin("location")
-    data = prepare(scenario, config.candidates, locks.closed_sites, locks.building_site)
-    capacity = np.array(
-        [
-            s.max_desks
-            * _slot_minutes(scenario, s, target, config.slot_min)
-            * 60.0
-            / flow.service_s
-            for s in scenario.sites
-        ]
+    slot = config.slot_min
+    n_slots = max(1, (horizon - rnd.start) // slot)
+    crews, marshals = crews_per_slot(
+        scenario, scenario.staff, rnd.start, slot, n_slots, doors.team_windows.values()
     )
+    data = prepare(scenario, config.candidates, locks.closed_sites, locks.building_site)
     demand = data.arrivals.astype(float)
     assign_cost = (data.walk_m * demand[:, None]).T  # facility-major: (sites, buildings)
     callers = demand > 0
@@ -268,10 +265,10 @@ def solve(
         if 0 < limit < int(data.site_open.sum()):
             most_sites = limit
 
-    def locate(site_capacity: np.ndarray, allowed: np.ndarray, p: int | None) -> Any:
+    def search(capacity: np.ndarray, allowed: np.ndarray, p: int | None) -> Any:
         return solve_location(
             demand[callers],
-            site_capacity,
+            capacity,
             np.full(data.n_sites, _OPEN_COST_M),
             assign_cost[:, callers],
             max_open=p,
@@ -284,27 +281,27 @@ def solve(
             stop=clock.stopped if clock.stop is not None else None,
         )
 
-    location = locate(capacity, data.candidates.T[:, callers], most_sites)
-    if location.status in ("infeasible", "unknown") and most_sites is not None:
-        location = locate(capacity, data.candidates.T[:, callers], None)
-    if location.status in ("infeasible", "unknown"):
-        # Fall back to the whole day's capacity and every site: a late plan beats no plan.
-        capacity_day = np.array(
-            [
-                s.max_desks
-                * _slot_minutes(scenario, s, s.open_to, config.slot_min)
-                * 60.0
-                / flow.service_s
-                for s in scenario.sites
-            ]
-        )
-        allowed_day = np.isfinite(assign_cost) & data.site_open[:, None]
-        for building_id in locks.building_site:  # pins hold in the fallback too
-            b = scenario.building_index[building_id]
-            allowed_day[:, b] = data.candidates[b, :]
-        location = locate(capacity_day, allowed_day[:, callers], None)
+    # The fallback when the target cannot be met: the whole day's capacity and every site (a
+    # late plan beats no plan), pins kept.
+    allowed_day = np.isfinite(assign_cost) & data.site_open[:, None]
+    for building_id in locks.building_site:
+        b = scenario.building_index[building_id]
+        allowed_day[:, b] = data.candidates[b, :]
+    siting = locate(
+        scenario,
+        search,
+        capacity=site_capacity(scenario, target, slot),
+        capacity_day=site_capacity(scenario, None, slot),
+        allowed=data.candidates.T[:, callers],
+        allowed_day=allowed_day[:, callers],
+        most_sites=most_sites,
+        crews=crews,
+        slot_min=slot,
+        target=target,
+    )
+    location = siting.location
     site_of = np.full(data.n_buildings, -1, dtype=np.int64)
-    if location.status in ("infeasible", "unknown"):
+    if not location.has_plan:
         # No capacity-respecting assignment exists: send each building to its nearest allowed
         # site (pins kept) so everybody is at least called; the simulation shows the overload.
         nearest = np.where(data.candidates, data.distance_m, np.inf).argmin(axis=1)
@@ -314,6 +311,8 @@ def solve(
     clock.report(
         "location",
         status=location.status,
+        passes=siting.passes,
+        desk_share=round(siting.desk_share, 3),
         sites=int(location.open.sum()),
         walking_person_km=location.objective / 1000.0
         if location.objective == location.objective
@@ -323,11 +322,6 @@ def solve(
 
     # 3. Desks.
     clock.begin("desks")
-    slot = config.slot_min
-    n_slots = max(1, (horizon - rnd.start) // slot)
-    crews, marshals = crews_per_slot(
-        scenario, scenario.staff, rnd.start, slot, n_slots, doors.team_windows.values()
-    )
     used = sorted(
         {int(s) for s in site_of if s >= 0} | {scenario.site_index[s] for s in locks.site_desks}
     )
@@ -592,15 +586,6 @@ def _score(calling: _Calling) -> tuple[float, ...]:
         float(k["walking_person_m"]["mean"] or 0.0),
         float(k["staff_hours"]),
     )
-
-
-def _slot_minutes(scenario: Scenario, site: Site, until: int, slot_min: int) -> int:
-    """Minutes before ``until`` in which ``site`` can run desks: desks change only on whole
-    slots (:func:`planner.solver.desks.slots_between`), so a site whose opening hours hold no
-    whole slot can serve nobody and must get no buildings."""
-    start = scenario.round.start
-    first, last = slots_between(max(site.open_from, start), site.open_to, start, slot_min)
-    return max(0, min(start + last * slot_min, until) - (start + first * slot_min))
 
 
 def _desks_per_sweeper(scenario: Scenario) -> float:
