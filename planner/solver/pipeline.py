@@ -4,7 +4,8 @@
    for the fewest teams that finish by the target time; those samplers and registrars are taken
    out of the desk supply.
 2. **Location**: which sites open and which site each building goes to (CP-SAT, single-source
-   capacitated facility location): least walking, sites' desk capacity up to the target time.
+   capacitated facility location): least walking, sites' desk capacity up to the target time,
+   at the share of their desks the crews can man where that holds everybody (:mod:`siting`).
 3. **Desks**: desks per site and 15-minute slot against the crews and marshals each slot can
    field (CP-SAT), finishing as early as possible.
 4. **Roster**: people for the desks, marshals and door teams (greedy, rule-keeping); desks the
