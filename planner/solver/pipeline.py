@@ -196,7 +196,8 @@ def solve(
         Called with a plain dict after each stage (``stage``, ``seconds`` and the stage's numbers),
         with ``"phase": "start"`` when a stage begins, and, with ``"incumbent": True``, whenever
         the location search improves (``objective``, ``bound``: people x metres of walking plus
-        opening costs).
+        opening costs; each location pass reports its own, so a second pass at the crews' desk
+        share starts again from a higher objective).
     stop
         Polled during the solve (e.g. ``threading.Event().is_set``); once it returns ``True``
         every remaining search returns its best so far (a running CP-SAT search within 0.1 s) and
@@ -299,6 +300,7 @@ def solve(
         crews=crews,
         slot_min=slot,
         target=target,
+        stopped=clock.stopped,
     )
     location = siting.location
     site_of = np.full(data.n_buildings, -1, dtype=np.int64)
