@@ -63,7 +63,12 @@ def _search(demand: np.ndarray, cost: np.ndarray, open_cost: float = 0.0) -> Cal
     return search
 
 
-def _locate(scenario: Scenario, crews: int, capacity: list[float]) -> Siting:
+def _locate(
+    scenario: Scenario,
+    crews: int,
+    capacity: list[float],
+    stopped: Callable[[], bool] | None = None,
+) -> Siting:
     # Six buildings of 100 people, every one of them nearer S1.
     demand = np.full(6, 100.0)
     cost = np.vstack([np.full(6, 100.0), np.full(6, 300.0)])
@@ -79,6 +84,7 @@ def _locate(scenario: Scenario, crews: int, capacity: list[float]) -> Siting:
         crews=np.full(12, crews, dtype=np.int64),
         slot_min=SLOT,
         target=480,
+        stopped=stopped,
     )
 
 
@@ -153,20 +159,6 @@ def test_the_share_pass_keeps_to_the_sites_it_was_sized_for(
 
 
 def test_a_stop_request_skips_the_share_pass(two_sites: Scenario) -> None:
-    demand = np.full(6, 100.0)
-    cost = np.vstack([np.full(6, 100.0), np.full(6, 300.0)])
-    allowed = np.ones((2, 6), dtype=bool)
-    siting = locate(
-        two_sites,
-        _search(demand, cost),  # type: ignore[arg-type]
-        capacity=np.array([500.0, 500.0]),
-        capacity_day=np.array([600.0, 600.0]),
-        allowed=allowed,
-        allowed_day=allowed,
-        most_sites=None,
-        crews=np.full(12, 6, dtype=np.int64),
-        slot_min=SLOT,
-        target=480,
-        stopped=lambda: True,
-    )
+    siting = _locate(two_sites, crews=6, capacity=[500.0, 500.0], stopped=lambda: True)
     assert siting.passes == "target"
+    assert _loads(siting) == [500.0, 100.0]
