@@ -51,7 +51,6 @@ from planner.solver.desks import (
     allocate_desks,
     fill_crews,
     slot_desks,
-    slots_between,
     to_spells,
 )
 from planner.solver.diagnose import diagnose
@@ -60,7 +59,7 @@ from planner.solver.doors import door_stops, teams_needed
 from planner.solver.prepare import prepare
 from planner.solver.relay import dispatch_by_sweepers
 from planner.solver.result import SolveResult
-from planner.solver.siting import locate, site_capacity
+from planner.solver.siting import locate, site_capacity, site_slots
 from planner.solver.sweeps import Stint, SweepSchedule, late_summary
 from planner.solver.teams import (
     group_feeders,
@@ -351,12 +350,7 @@ def solve(
     site_cap, group_of, group_cap = _feed_caps(
         scenario, home, used, pooled, per_sweeper, crew_share, n_slots, slot
     )
-    windows = [
-        slots_between(
-            max(scenario.sites[s].open_from, rnd.start), scenario.sites[s].open_to, rnd.start, slot
-        )
-        for s in used
-    ]
+    windows = [site_slots(scenario, scenario.sites[s], slot) for s in used]
     problem = DeskProblem(
         site_ids=tuple(scenario.sites[s].site_id for s in used),
         work_min=work,

@@ -81,24 +81,29 @@ def site_capacity(scenario: Scenario, until: int | None, slot_min: int) -> Float
     )
 
 
-def slot_minutes(scenario: Scenario, site: Site, until: int, slot_min: int) -> int:
-    """Minutes before ``until`` in which ``site`` can run desks: desks change only on whole
-    slots (:func:`planner.solver.desks.slots_between`), so a site whose opening hours hold no
-    whole slot can serve nobody and must get no buildings."""
+def site_slots(scenario: Scenario, site: Site, slot_min: int) -> tuple[int, int]:
+    """The whole slots of ``site``'s opening hours, counted from the round's start: (first, last
+    exclusive). Desks change only on whole slots (:func:`planner.solver.desks.slots_between`)."""
     start = scenario.round.start
-    first, last = slots_between(max(site.open_from, start), site.open_to, start, slot_min)
+    return slots_between(max(site.open_from, start), site.open_to, start, slot_min)
+
+
+def slot_minutes(scenario: Scenario, site: Site, until: int, slot_min: int) -> int:
+    """Minutes before ``until`` in which ``site`` can run desks: a site whose opening hours hold
+    no whole slot (:func:`site_slots`) can serve nobody and must get no buildings."""
+    start = scenario.round.start
+    first, last = site_slots(scenario, site, slot_min)
     return max(0, min(start + last * slot_min, until) - (start + first * slot_min))
 
 
 def open_desks(scenario: Scenario, is_open: BoolArray, slot_min: int, n_slots: int) -> IntArray:
     """Most desks of the open sites per slot from the round's start (a site counts only in the
     whole slots of its opening hours)."""
-    start = scenario.round.start
     out = np.zeros(n_slots, dtype=np.int64)
     for site, opened in zip(scenario.sites, is_open, strict=True):
         if opened:
-            first, last = slots_between(max(site.open_from, start), site.open_to, start, slot_min)
-            out[max(0, first) : max(0, min(last, n_slots))] += site.max_desks
+            first, last = site_slots(scenario, site, slot_min)
+            out[first:last] += site.max_desks
     return out
 
 
@@ -162,7 +167,7 @@ def locate(
         day = search(capacity_day, allowed_day, None)
         return Siting(day, "day" if day.has_plan else "nearest", 1.0)
     slots = max(1, min(crews.size, (target - scenario.round.start) // slot_min))
-    share = desk_share(crews[:slots], open_desks(scenario, location.open, slot_min, slots))
+    share = desk_share(crews, open_desks(scenario, location.open, slot_min, slots))
     if _MIN_SHARE <= share < 1.0 - _SHARE_TOLERANCE and not (stopped is not None and stopped()):
         shared = search(capacity * share, allowed & location.open[:, None], limit)
         if shared.has_plan:
