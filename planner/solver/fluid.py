@@ -180,7 +180,9 @@ def fluid_floor(
     problem
         The fluid day.
     efficiency
-        Share of the sweepers' minutes spent calling (1: a relaxation of every plan).
+        Share of the sweepers' minutes spent calling (1: no walking and no waiting; with
+        committees' own sweepers that is a floor for plans that keep sweepers to their
+        committees, with ``pooled`` one for every plan of this assignment and door teams).
     lowest
         A minute known to be too early (e.g. the finish lower bound), to save steps.
     """
