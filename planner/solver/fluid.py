@@ -35,7 +35,7 @@ from ortools.linear_solver import pywraplp
 from planner.geo import point_distance_m
 from planner.model import Role, Scenario
 from planner.plan import Plan, split_evenly
-from planner.solver.budget import crews_per_slot
+from planner.solver.budget import crews_per_slot, work_blocks
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -233,7 +233,8 @@ def problem_of(
     edges = slot_start + slot_min * np.arange(n_slots + 1)
 
     def minutes_in_slots(lo: int, hi: int) -> FloatArray:
-        return np.clip(np.minimum(edges[1:], hi) - np.maximum(edges[:-1], lo), 0, None) / 1.0
+        overlap = np.minimum(edges[1:], hi) - np.maximum(edges[:-1], lo)
+        return np.clip(overlap, 0, None).astype(float)
 
     max_desks = np.zeros((len(scenario.sites), n_slots))
     for k, each in enumerate(scenario.sites):
@@ -252,9 +253,10 @@ def problem_of(
         return groups[name]
 
     for person in sweepers:
-        lo = max(person.available_from, first)
-        hi = min(person.available_to, lo + round(person.max_hours * 60))
-        minutes = minutes_in_slots(lo, hi)
+        # From their arrival (calls may come before the round starts), ``max_hours`` in all.
+        minutes = np.zeros(n_slots)
+        for lo, hi in work_blocks(person, first, crew.max_ppe_h, crew.ppe_break_min):
+            minutes += minutes_in_slots(lo, hi)
         if pooled:
             group_rows[group(POOL)] += minutes
         elif person.committee == POOL:
