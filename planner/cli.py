@@ -296,6 +296,15 @@ def solve(
         float, typer.Option("--time-limit", min=1.0, help="Seconds; the best plan so far is kept.")
     ] = 60.0,
     seed: Seed = 0,
+    short_wait: Annotated[
+        float,
+        typer.Option(
+            "--short-wait",
+            min=0.0,
+            help="Minutes of p95 wait that count as short; among such plans the earlier "
+            "finish wins.",
+        ),
+    ] = 5.0,
 ) -> None:
     """Plan the round: sites, desks, calling waves, sweeps, door routes and roster.
 
@@ -321,7 +330,8 @@ def solve(
         stage = text(f"stage_{record['stage']}", lang)
         typer.echo(f"  [{float(record['seconds']):6.1f} s] {stage}", err=True)  # type: ignore[arg-type]
 
-    result = run(scenario, SolveConfig(time_limit=time_limit, seed=seed), progress=progress)
+    config = SolveConfig(time_limit=time_limit, seed=seed, short_wait_min=short_wait)
+    result = run(scenario, config, progress=progress)
     _writing(lambda: write_plan(result.plan, out, result.kpis), lang)
     typer.echo(text("cli_solved", lang, out=out, seconds=result.plan.made_by.get("seconds", 0)))
     for label, value in kpi_rows(result.kpis, lang):

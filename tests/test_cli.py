@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -187,6 +188,21 @@ def test_solve_writes_a_valid_plan_and_prints_stages(tmp_path: Path) -> None:
     assert "plan written to" in result.output and "sites and building assignment" in result.output
     code, text = run("--lang", "en", "check", str(SCENARIOS / "tiny"), str(out))
     assert code == 0 and "valid plan" in text
+    made_by = json.loads((out / "kpis.json").read_text(encoding="utf-8"))["made_by"]
+    assert made_by["short_wait_min"] == 5.0
+
+
+def test_solve_takes_the_short_wait(tmp_path: Path) -> None:
+    from conftest import SCENARIOS
+
+    out = tmp_path / "plan"
+    args = ["solve", str(SCENARIOS / "tiny"), "--out", str(out), "--time-limit", "10"]
+    result = runner.invoke(app, [*args, "--short-wait", "12.5"])
+    assert result.exit_code == 0, result.output
+    made_by = json.loads((out / "kpis.json").read_text(encoding="utf-8"))["made_by"]
+    assert made_by["short_wait_min"] == 12.5
+    refused = runner.invoke(app, [*args, "--short-wait", "-1"])
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
 
 
 def test_print_writes_pdfs_and_refuses_a_missing_font(tmp_path: Path) -> None:

@@ -298,6 +298,46 @@ def test_calling_orders_are_ranked_as_the_issue_ranks_plans() -> None:
     assert best(_calling(p95=None, finish=500), _calling(p95=14.0)) == 1  # type: ignore[arg-type]
 
 
+def test_a_longer_short_wait_trades_waits_for_an_earlier_finish() -> None:
+    from planner.solver.pipeline import _score
+
+    def best(short: float, *options: Any) -> int:
+        return min(range(len(options)), key=lambda k: _score(options[k], short))
+
+    # A generated compound (compound-103, seed 2): 11:08 with a p95 wait of 4.0 minutes, or
+    # 09:11 with 6.1. The default keeps the shorter waits; 10 minutes counted as short, the
+    # earlier end.
+    slow, fast = _calling(p95=4.0, finish=668), _calling(p95=6.1, finish=551)
+    assert best(5.0, slow, fast) == 0
+    assert best(10.0, slow, fast) == 1
+    # Past the short wait, waits still come first, in 5-minute steps.
+    assert best(10.0, _calling(p95=10.4, finish=540), _calling(p95=9.9, finish=600)) == 1
+    assert best(10.0, _calling(p95=16.0, finish=540), _calling(p95=12.0, finish=600)) == 1
+    assert best(10.0, _calling(p95=11.0, finish=600), _calling(p95=14.0, finish=540)) == 1
+    # Rules and capacity still come before any wait.
+    assert best(30.0, _calling(over=1, p95=1.0, finish=500), _calling(p95=20.0)) == 1
+
+
+def test_solve_ranks_its_plans_with_the_configured_short_wait(
+    tiny_result: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import planner.solver.pipeline as pipeline
+
+    scenario, _ = tiny_result
+    seen: list[float] = []
+    score = pipeline._score
+
+    def recording(calling: Any, short_wait_min: float = 5.0) -> tuple[float, ...]:
+        seen.append(short_wait_min)
+        return score(calling, short_wait_min)
+
+    monkeypatch.setattr(pipeline, "_score", recording)
+    config = dataclasses.replace(FAST, short_wait_min=12.5)
+    result = solve(scenario, config)
+    assert seen and set(seen) == {12.5}
+    assert result.plan.made_by["short_wait_min"] == 12.5
+
+
 def test_solve_keeps_the_better_calling_order(tiny_result: Any) -> None:
     """Both calling orders are simulated and reported; the plan returned is the better one."""
     from planner.solver.pipeline import _CALLING_ORDERS

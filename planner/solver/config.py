@@ -38,6 +38,12 @@ class SolveConfig:
         Minutes of work the calling schedule keeps waiting at each site so desks never idle.
     eval_reps
         Replications of the simulation that scores the plan.
+    short_wait_min
+        Of the plans the solver tries, those whose p95 wait is at most this many minutes count
+        as equally short, and the earlier finish wins among them; longer waits are compared in
+        5-minute steps, shorter first. The default 5 keeps the waits first (the planning
+        issue's order); a command post that takes, say, 10 minutes as short trades waits for
+        an earlier end (docs/solver.md, "Session 15").
     """
 
     time_limit: float = 60.0
@@ -48,6 +54,7 @@ class SolveConfig:
     slot_min: int = 15
     queue_buffer_min: float = 1.0
     eval_reps: int = 5
+    short_wait_min: float = 5.0
 
 
 @dataclass(frozen=True)

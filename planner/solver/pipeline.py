@@ -454,7 +454,7 @@ def solve(
             finish=sim.kpis["finish"],
             wait_p95_min=sim.kpis["wait_p95_min"],
         )
-    chosen = min(range(len(tried)), key=lambda k: _score(tried[k]))
+    chosen = min(range(len(tried)), key=lambda k: _score(tried[k], config.short_wait_min))
     best = tried[chosen]
     plan, problems, kpis = best.plan, list(best.problems), best.kpis
     sweeps, roster = best.sweeps, best.roster
@@ -471,6 +471,7 @@ def solve(
         "kind": "solve",
         "seed": config.seed,
         "time_limit": config.time_limit,
+        "short_wait_min": config.short_wait_min,
         "stages": [s["stage"] for s in clock.stages],
         "calling_order": _variant_name(*_CALLING_ORDERS[chosen]),
         "seconds": round(clock.elapsed(), 2),
@@ -557,14 +558,15 @@ def _variant_name(lift_first: bool, by_sweepers: bool) -> str:
     return f"{order}, sweepers lead" if by_sweepers else order
 
 
-def _score(calling: _Calling) -> tuple[float, ...]:
+def _score(calling: _Calling, short_wait_min: float = 5.0) -> tuple[float, ...]:
     """Sort key of a plan, best first, in the order of the planning issue's objective.
 
     Valid, everybody who came served, everybody done by the deadline, no site's queue over its
-    capacity, then the longest waits (p95, in steps of ``_WAIT_STEP_MIN`` minutes), then the
-    finish (p90), walking and staff-hours. The steps: a p95 wait of 9 minutes instead of 5
-    is worth an hour's earlier finish (tiny, session 10: 08:43 with 8.9 against 09:33 with
-    5.3), and the simulation's replications do not tell a minute's difference apart anyway.
+    capacity, then the longest waits (p95, in steps of ``_WAIT_STEP_MIN`` minutes; waits up to
+    ``short_wait_min`` all count as short, the first step), then the finish (p90), walking
+    and staff-hours. The steps: a p95 wait of 9 minutes instead of 5 is worth an hour's
+    earlier finish (tiny, session 10: 08:43 with 8.9 against 09:33 with 5.3), and the
+    simulation's replications do not tell a minute's difference apart anyway.
     """
     k = calling.kpis
 
@@ -578,11 +580,20 @@ def _score(calling: _Calling) -> tuple[float, ...]:
         float(k["unserved"]["mean"] or 0.0),
         -round(float(k["done_by_deadline"]["mean"] or 0.0), 4),
         float(len(k["sites_over_capacity"])),
-        float(math.ceil(wait / _WAIT_STEP_MIN - 1e-9)) if math.isfinite(wait) else math.inf,
+        _wait_step(wait, short_wait_min),
         p90("finish"),
         float(k["walking_person_m"]["mean"] or 0.0),
         float(k["staff_hours"]),
     )
+
+
+def _wait_step(wait: float, short_wait_min: float) -> float:
+    """Rank of a p95 wait: 0 up to ``short_wait_min``, else its 5-minute step (infinite last)."""
+    if not math.isfinite(wait):
+        return math.inf
+    if wait <= short_wait_min + 1e-9:
+        return 0.0
+    return float(math.ceil(wait / _WAIT_STEP_MIN - 1e-9))
 
 
 def _desks_per_sweeper(scenario: Scenario) -> float:
