@@ -5,11 +5,20 @@ For each bundled scenario: solve time, validity (the checker), simulated finish 
 bound, peak queue against queue capacity, p95 wait, walking and staff-hours; then the
 ``broadcast`` and ``stagger`` baselines simulated with the same random numbers. Prints a markdown
 table for docs/performance.md.
+
+A scenario named ``PRESET@SEED`` (``tiny@3``, ``compound-103@1``) is generated with
+:func:`planner.generate.generate` instead of read from ``scenarios/``: the bundled three are
+what the solver has been tuned on, and generated seeds of the same presets are the check that a
+change helps beyond them (docs/solver.md, "Session 15")::
+
+    .venv/bin/python bench/bench_solve.py --scenarios tiny@1 tiny@2 tiny@3 tiny@4 \
+        compound-103@1 compound-103@2
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,6 +26,8 @@ from planner import load_scenario
 from planner.baseline import baseline
 from planner.check import check_plan
 from planner.compare import compare_plans
+from planner.generate import generate
+from planner.model import Scenario
 from planner.solver import SolveConfig, solve
 from planner.timefmt import format_hhmm
 
@@ -28,6 +39,9 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--reps", type=int, default=10)
     parser.add_argument("--scenarios", nargs="+", default=["tiny", "compound-103", "town"])
+    parser.add_argument(
+        "--short-wait", type=float, default=5.0, help="SolveConfig.short_wait_min (minutes)"
+    )
     args = parser.parse_args()
     print(
         "| scenario | plan | seconds | violations | finish (p90) | lower bound | over bound "
@@ -36,9 +50,10 @@ def main() -> None:
     )
     print("|---|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for name in args.scenarios:
-        scenario = load_scenario(SCENARIOS / name)
+        scenario = _scenario(name)
         started = time.perf_counter()
-        result = solve(scenario, SolveConfig(time_limit=args.time_limit))
+        config = SolveConfig(time_limit=args.time_limit, short_wait_min=args.short_wait)
+        result = solve(scenario, config)
         seconds = time.perf_counter() - started
         plans = [("solve", result.plan)]
         timing = {"solve": seconds}
@@ -66,6 +81,16 @@ def main() -> None:
                 f"{len(kpis['sites_over_capacity'])} | {kpis['wait_p95_min']['mean']:.1f} | "
                 f"{kpis['walking_person_m']['mean'] / 1000:,.0f} | {kpis['staff_hours']:,.0f} |"
             )
+
+
+def _scenario(name: str) -> Scenario:
+    """A bundled scenario by folder name, or ``PRESET@SEED`` generated afresh."""
+    if "@" not in name:
+        return load_scenario(SCENARIOS / name)
+    preset, seed = name.split("@", 1)
+    with tempfile.TemporaryDirectory() as folder:
+        generate(preset, int(seed)).write(Path(folder))
+        return load_scenario(folder)
 
 
 if __name__ == "__main__":
