@@ -787,6 +787,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "view_time_limit": ("求解时限（秒）", "Time limit (s)"),
     "view_seed": ("随机种子", "Seed"),
+    "view_short_wait": ("可接受等待（分钟）", "Short wait (min)"),
+    "view_short_wait_help": (
+        "95% 等待不超过此值的方案视为同样好，其中完成更早者优先；超过此值时等待短者优先。",
+        "Plans whose p95 wait is at most this count as equally good, and the earlier finish "
+        "wins among them; beyond it, shorter waits come first.",
+    ),
     "view_solve": ("求解", "Solve"),
     "view_solve_again": ("重新求解", "Solve again"),
     "view_stop": ("停止并采用当前最优方案", "Stop and keep the best plan so far"),

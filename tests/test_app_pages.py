@@ -93,6 +93,22 @@ def test_plan_page_solves_and_shows_kpis_against_the_baselines() -> None:
     assert len(roster[0]) == len(plan.roster)
 
 
+def test_the_short_wait_set_on_the_page_reaches_the_solver() -> None:
+    app = new_session()
+    app.switch_page("ui/plan_page.py").run()
+    widget = app.number_input(key=state.SOLVE_SHORT_WAIT)
+    assert widget.value == 5.0  # SolveConfig's default, shown as it is
+    widget.set_value(12.0).run()
+    app.button(key="solve").click().run()
+    job = app.session_state[state.JOB]
+    assert job.config.short_wait_min == 12.0
+    app = wait_for_job(app)
+    assert not app.exception
+    sc = load_scenario(REPO / "scenarios" / "tiny")
+    saved = versions.list_versions(sc)
+    assert saved[0].made_by["short_wait_min"] == 12.0
+
+
 def test_stop_returns_the_best_plan_so_far() -> None:
     sc = load_scenario(REPO / "scenarios" / "compound-103")
     from planner.solver import SolveConfig

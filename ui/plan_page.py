@@ -6,15 +6,25 @@ from __future__ import annotations
 import streamlit as st
 
 from planner import views
+from planner.solver import SolveConfig
 from planner.timefmt import format_hhmm
 from ui import charts, session, state, widgets
 from ui.i18n import lang, t
 
 
 def solve_controls(sc_has_plan: bool) -> None:
-    left, right, button = st.columns([1, 1, 1], vertical_alignment="bottom")
+    left, middle, right, button = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
     left.number_input(
         t("view_time_limit"), min_value=1, max_value=3600, value=20, step=5, key=state.SOLVE_LIMIT
+    )
+    middle.number_input(
+        t("view_short_wait"),
+        min_value=0.0,
+        max_value=60.0,
+        value=SolveConfig().short_wait_min,
+        step=1.0,
+        help=t("view_short_wait_help"),
+        key=state.SOLVE_SHORT_WAIT,
     )
     right.number_input(t("view_seed"), min_value=0, value=0, step=1, key=state.SOLVE_SEED)
     label = t("view_solve_again") if sc_has_plan else t("view_solve")

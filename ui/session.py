@@ -273,9 +273,11 @@ def job() -> SolveJob | None:
 
 def start_solve(sc: Scenario, *, reoptimise: bool = False) -> SolveJob:
     """Start a solve in a worker thread; with ``reoptimise`` the edits become locks."""
+    short_wait = st.session_state.get(state.SOLVE_SHORT_WAIT)
     config = SolveConfig(
         time_limit=float(st.session_state.get(state.SOLVE_LIMIT) or 20),
         seed=int(st.session_state.get(state.SOLVE_SEED) or 0),
+        short_wait_min=float(SolveConfig().short_wait_min if short_wait is None else short_wait),
     )
     locks = None
     parent = None

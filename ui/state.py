@@ -18,6 +18,7 @@ EVALS = "evals"  # {(version id, edits as records): planner.views.Evaluation}, s
 JOB = "job"  # ui.jobs.SolveJob running or finished, not yet adopted
 SOLVE_LIMIT = "solve_limit"  # time limit (s) of solve and re-optimise (widget)
 SOLVE_SEED = "solve_seed"  # seed of solve and re-optimise (widget)
+SOLVE_SHORT_WAIT = "solve_short_wait"  # SolveConfig.short_wait_min, minutes (widget)
 
 SITE_VIEW = "site_view"  # site shown in the per-site charts (widget)
 TIMELINE_BY = "timeline_by"  # rows of the calling timeline: "sweeper_id" or "site_id" (widget)
