@@ -40,7 +40,10 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=10)
     parser.add_argument("--scenarios", nargs="+", default=["tiny", "compound-103", "town"])
     parser.add_argument(
-        "--short-wait", type=float, default=5.0, help="SolveConfig.short_wait_min (minutes)"
+        "--short-wait",
+        type=float,
+        default=SolveConfig().short_wait_min,
+        help="SolveConfig.short_wait_min (minutes)",
     )
     args = parser.parse_args()
     print(

@@ -18,6 +18,7 @@ from planner.plan import DeskSpell
 from planner.solver import Locks, SolveConfig, solve
 
 FAST = SolveConfig(time_limit=10, eval_reps=2)
+DEFAULT_SHORT_WAIT = SolveConfig().short_wait_min
 
 
 @pytest.fixture(scope="module")
@@ -283,7 +284,7 @@ def test_calling_orders_are_ranked_as_the_issue_ranks_plans() -> None:
     from planner.solver.pipeline import _score
 
     def best(*options: Any) -> int:
-        return min(range(len(options)), key=lambda k: _score(options[k]))
+        return min(range(len(options)), key=lambda k: _score(options[k], DEFAULT_SHORT_WAIT))
 
     # A valid plan beats an earlier, shorter-waiting one that breaks a rule; no site over its
     # queue capacity beats shorter waits.
@@ -308,7 +309,7 @@ def test_a_longer_short_wait_trades_waits_for_an_earlier_finish() -> None:
     # 09:11 with 6.1. The default keeps the shorter waits; 10 minutes counted as short, the
     # earlier end.
     slow, fast = _calling(p95=4.0, finish=668), _calling(p95=6.1, finish=551)
-    assert best(5.0, slow, fast) == 0
+    assert best(DEFAULT_SHORT_WAIT, slow, fast) == 0
     assert best(10.0, slow, fast) == 1
     # Past the short wait, waits still come first, in 5-minute steps.
     assert best(10.0, _calling(p95=10.4, finish=540), _calling(p95=9.9, finish=600)) == 1
@@ -327,7 +328,7 @@ def test_solve_ranks_its_plans_with_the_configured_short_wait(
     seen: list[float] = []
     score = pipeline._score
 
-    def recording(calling: Any, short_wait_min: float = 5.0) -> tuple[float, ...]:
+    def recording(calling: Any, short_wait_min: float) -> tuple[float, ...]:
         seen.append(short_wait_min)
         return score(calling, short_wait_min)
 

@@ -558,7 +558,7 @@ def _variant_name(lift_first: bool, by_sweepers: bool) -> str:
     return f"{order}, sweepers lead" if by_sweepers else order
 
 
-def _score(calling: _Calling, short_wait_min: float = 5.0) -> tuple[float, ...]:
+def _score(calling: _Calling, short_wait_min: float) -> tuple[float, ...]:
     """Sort key of a plan, best first, in the order of the planning issue's objective.
 
     Valid, everybody who came served, everybody done by the deadline, no site's queue over its
