@@ -11,7 +11,14 @@ import pytest
 from planner.capacity import assess
 from planner.model import Role
 from planner.solver import SolveConfig, solve
-from planner.solver.fluid import FluidProblem, feasible, fluid_floor, plan_problem
+from planner.solver.fluid import (
+    FluidProblem,
+    feasible,
+    fluid_floor,
+    fluid_schedule,
+    plan_problem,
+    schedule_near_floor,
+)
 
 SLOTS = 120
 PER_DESK = 12.0  # people a desk serves in a 5-minute slot at 25 s each
@@ -152,3 +159,27 @@ def test_the_floor_lies_between_the_bound_and_the_solved_plan(
     # Pooling only relaxes; the bound relaxes more (every site, door work without walking).
     assert bound <= pool <= own
     assert own <= tiny_solved.kpis["finish"]["p10"]
+
+
+def test_schedule_keeps_queues_empty_where_calls_can_be_spread() -> None:
+    # 120 people, 2 desks of 12 a slot, 10 slots: calls spread 24 a slot leave nobody waiting;
+    # calling everybody in slot 0 (as a schedule ignoring the queue could) leaves 96 waiting.
+    problem = day([120.0], max_desks=2.0)
+    schedule = fluid_schedule(problem, 10)
+    assert schedule is not None
+    assert schedule.calls.sum() == pytest.approx(120.0)
+    assert schedule.queue.sum() == pytest.approx(0.0, abs=1e-6)
+    assert (schedule.desks <= 2.0 + 1e-9).all()
+    served = np.minimum(schedule.calls[0], schedule.desks[0] * PER_DESK)
+    assert served.sum() == pytest.approx(120.0)
+    assert fluid_schedule(problem, 4) is None  # 4 slots serve 96 at most
+
+
+def test_schedule_near_floor_ends_its_slack_after_the_floor() -> None:
+    problem = day([600.0], max_desks=2.0)  # floor: 25 slots
+    near = schedule_near_floor(problem, efficiency=1.0, slack_slots=2)
+    assert near is not None
+    schedule, end = near
+    assert end == 27 * 5 and schedule.desks.shape == (1, 27)
+    assert schedule.queue[0, -1] == pytest.approx(0.0, abs=1e-6)
+    assert schedule_near_floor(day([600.0], max_desks=0.0), 1.0, 2) is None

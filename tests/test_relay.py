@@ -16,7 +16,7 @@ from planner.check import check_plan
 from planner.model import Scenario
 from planner.plan import DeskSpell, Plan, wave_households
 from planner.solver import SolveConfig, relay
-from planner.solver.desks import DeskProblem, fill_crews, slot_desks
+from planner.solver.desks import DeskProblem, desks_from_profile, fill_crews, slot_desks
 from planner.solver.dispatch import dispatch_calls
 from planner.solver.pipeline import _site_waves
 from planner.solver.prepare import prepare
@@ -355,3 +355,59 @@ def test_pinned_calls_are_made_at_their_minute_and_fill_their_sites_room(tiny: A
     assert max(w for key, w in waits if key in others) <= budget + 1e-6
     # ... and the pinned people do queue: without counting them the check would be empty.
     assert max(w for key, w in waits if key[0] == building_id) > 0
+
+
+def _profile_problem(
+    crews: list[int], marshals: list[int], max_desks: tuple[int, ...] = (4, 4)
+) -> DeskProblem:
+    """Sites A and B on four 15-minute slots from 06:00."""
+    n = len(max_desks)
+    return DeskProblem(
+        site_ids=("A", "B", "C")[:n],
+        work_min=np.full(n, 100.0),
+        max_desks=np.array(max_desks),
+        first_slot=np.zeros(n, dtype=np.int64),
+        last_slot=np.full(n, 4),
+        crews=np.array(crews),
+        marshals=np.array(marshals),
+        marshals_per_site=1,
+        slot_start=360,
+        slot_min=15,
+    )
+
+
+def test_desks_from_profile_rounds_each_slots_busiest_part_up() -> None:
+    problem = _profile_problem([9, 9, 9, 9], [2, 2, 2, 2], max_desks=(4, 2))
+    # 5-minute profile from 06:00: three fine slots per desk slot.
+    profile = np.array(
+        [
+            [1.02, 0.5, 0.2, 1.3, 1.0, 0.0, 3.0, 5.0, 2.0, 0.0, 0.0, 0.0],
+            [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        ]
+    )
+    desks = desks_from_profile(profile, 360, 5, problem)
+    # 1.02 is one desk (a sliver is dropped), 1.3 is two; 5.0 is capped at max_desks 4; the
+    # site closes when the profile does; B runs nothing.
+    assert desks.tolist() == [[1, 2, 4, 0], [0, 0, 0, 0]]
+
+
+def test_desks_from_profile_keeps_to_crews_marshals_and_one_block() -> None:
+    # Crews: 3 in slot 0, so of A's 1.2 and B's 1.9 (2 + 2 rounded) A, rounded up most, gives
+    # one back. Marshals: one site in slot 1, the one with more profile stays open. A's gaps
+    # between its desks get one desk where a crew and a marshal are free.
+    problem = _profile_problem([3, 9, 9, 9], [2, 1, 2, 2])
+    profile = np.array(
+        [
+            [1.2, 1.2, 1.2, 0.3, 0.3, 0.3, 0.0, 0.0, 0.0, 2.0, 2.0, 2.0],
+            [1.9, 1.9, 1.9, 2.5, 2.5, 2.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        ]
+    )
+    desks = desks_from_profile(profile, 360, 5, problem)
+    assert desks[:, 0].tolist() == [1, 2]
+    assert desks[:, 1].tolist() == [0, 3]
+    # Slot 1's marshals keep A closed; slot 2, with a crew and a marshal free, is filled.
+    assert desks[0].tolist() == [1, 0, 1, 2]
+    problem = _profile_problem([3, 9, 9, 9], [2, 2, 2, 2])
+    desks = desks_from_profile(profile, 360, 5, problem)
+    assert desks[0].tolist() == [1, 1, 1, 2]  # one block: the empty slot gets a desk
+    assert (desks.sum(axis=0) <= problem.crews).all()

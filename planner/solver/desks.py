@@ -288,6 +288,69 @@ def fill_crews(desks: IntArray, problem: DeskProblem, keep: Collection[int] = ()
     return out
 
 
+def desks_from_profile(
+    profile: npt.NDArray[np.float64],
+    profile_start: int,
+    profile_min: int,
+    problem: DeskProblem,
+    round_down_below: float = 0.05,
+) -> IntArray:
+    """Whole desks per site and slot of ``problem`` that follow a fractional desk profile.
+
+    Parameters
+    ----------
+    profile
+        (sites, fine slots): fractional desks, rows as ``problem.site_ids``, on a grid of
+        ``profile_min``-minute slots from minute ``profile_start`` (e.g. a fluid schedule).
+    round_down_below
+        A fraction of a desk at most this is dropped rather than rounded up.
+
+    Returns
+    -------
+    IntArray
+        (sites, slots): in each slot of ``problem``, the most desks the profile runs in any fine
+        slot inside it, rounded up, within ``max_desks`` and the site's hours; no more desks
+        than crews (the desks rounded up most are taken back first) and no more open sites than
+        marshals (the sites with the least profile close first); each site then open in one
+        block, gaps filled with one desk where a crew and the marshals are free.
+    """
+    n_sites, n_slots = len(problem.site_ids), int(problem.crews.size)
+    peak = np.zeros((n_sites, n_slots))
+    fine_edges = profile_start + profile_min * np.arange(profile.shape[1] + 1)
+    for k in range(n_slots):
+        lo = problem.slot_start + k * problem.slot_min
+        inside = (fine_edges[:-1] >= lo) & (fine_edges[1:] <= lo + problem.slot_min)
+        if inside.any():
+            peak[:, k] = profile[:, inside].max(axis=1)
+    out = np.ceil(np.maximum(peak - round_down_below, 0.0)).astype(np.int64)
+    out = np.minimum(out, problem.max_desks[:, None])
+    for s in range(n_sites):
+        out[s, : int(problem.first_slot[s])] = 0
+        out[s, int(problem.last_slot[s]) :] = 0
+    most_open = _most_open(problem)
+    for k in range(n_slots):
+        while out[:, k].sum() > problem.crews[k] and out[:, k].any():
+            excess = np.where(out[:, k] > 0, out[:, k] - peak[:, k], -np.inf)
+            out[int(np.argmax(excess)), k] -= 1
+        while int((out[:, k] > 0).sum()) > most_open[k]:
+            least = np.where(out[:, k] > 0, peak[:, k], np.inf)
+            out[int(np.argmin(least)), k] = 0
+    for s in range(n_sites):
+        used = np.nonzero(out[s])[0]
+        for k in range(int(used[0]), int(used[-1]) + 1) if used.size else ():
+            crew_free = out[:, k].sum() < problem.crews[k]
+            if out[s, k] == 0 and crew_free and int((out[:, k] > 0).sum()) < most_open[k]:
+                out[s, k] = 1
+    return out
+
+
+def _most_open(problem: DeskProblem) -> IntArray:
+    """Most sites the marshals can keep open in each slot."""
+    if not problem.marshals_per_site:
+        return np.full(problem.crews.size, len(problem.site_ids), dtype=np.int64)
+    return np.asarray(problem.marshals, dtype=np.int64) // problem.marshals_per_site
+
+
 def _score(desks: IntArray, problem: DeskProblem) -> tuple[int, int, int]:
     """(slots with uncovered work, finish slot, desk-slots): lower is better."""
     need = np.ceil(problem.work_min / problem.slot_min - 1e-9)

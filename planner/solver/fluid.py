@@ -112,27 +112,66 @@ class FluidFloor:
     lps: int
 
 
+@dataclass(frozen=True)
+class FluidSchedule:
+    """One solution of the fluid day (see :func:`fluid_schedule`).
+
+    Attributes
+    ----------
+    desks
+        (sites, slots): fractional desks each site runs.
+    calls
+        (units, slots): people of each unit called in each slot.
+    queue
+        (sites, slots): people still waiting at each slot's end.
+    """
+
+    desks: FloatArray
+    calls: FloatArray
+    queue: FloatArray
+
+
 def feasible(problem: FluidProblem, end_slot: int, efficiency: float = 1.0) -> bool:
     """Whether everybody can be served within the first ``end_slot`` slots.
 
     ``efficiency`` is the share of the sweepers' minutes spent calling.
     """
+    return fluid_schedule(problem, end_slot, efficiency, objective="desks") is not None
+
+
+def fluid_schedule(
+    problem: FluidProblem,
+    end_slot: int,
+    efficiency: float = 1.0,
+    objective: str = "queue",
+) -> FluidSchedule | None:
+    """A fluid day serving everybody within the first ``end_slot`` slots, or ``None``.
+
+    ``objective`` is what the LP minimises among feasible days: ``"desks"`` (desk-slots) or
+    ``"queue"`` (people waiting at slot ends, summed: the fluid measure of waits; desk-slots
+    break ties).
+    """
     p = problem
-    if end_slot <= 0:
-        return bool(p.unit_people.sum() <= 0)
-    solver = pywraplp.Solver.CreateSolver("GLOP")
     n_sites = p.max_desks.shape[0]
+    if end_slot <= 0:
+        if p.unit_people.sum() > 0:
+            return None
+        empty = np.zeros((n_sites, 0))
+        return FluidSchedule(empty, np.zeros((p.unit_people.size, 0)), empty)
+    solver = pywraplp.Solver.CreateSolver("GLOP")
     per_desk = p.slot_min * 60.0 / p.service_s
     arrivals: list[list[pywraplp.LinearExpr | float]] = [[0.0] * end_slot for _ in range(n_sites)]
     calling: dict[tuple[int, int], list[pywraplp.LinearExpr]] = defaultdict(list)
     riding: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
+    unit_calls: dict[int, list[pywraplp.Variable]] = {}
     for u in range(p.unit_people.size):
         if p.unit_people[u] <= 0:
             continue
         lag, site = int(p.unit_lag[u]), int(p.unit_site[u])
         calls = [solver.NumVar(0.0, solver.infinity(), "") for _ in range(max(0, end_slot - lag))]
         if not calls:
-            return False  # called at slot 0 they would still arrive too late
+            return None  # called at slot 0 they would still arrive too late
+        unit_calls[u] = calls
         solver.Add(solver.Sum(calls) == float(p.unit_people[u]))
         for t, c in enumerate(calls):
             arrivals[site][t + lag] = arrivals[site][t + lag] + c
@@ -140,6 +179,7 @@ def feasible(problem: FluidProblem, end_slot: int, efficiency: float = 1.0) -> b
             if p.unit_lift[u] >= 0:
                 riding[int(p.unit_lift[u]), t].append(c)
     desks_at: list[list[pywraplp.Variable]] = [[] for _ in range(end_slot)]
+    queues: list[list[pywraplp.Variable]] = [[] for _ in range(n_sites)]
     for s in range(n_sites):
         # The queue at each slot's end, as its own variable: a running sum would make the
         # LP's rows grow with the slots (quadratic in size).
@@ -149,6 +189,7 @@ def feasible(problem: FluidProblem, end_slot: int, efficiency: float = 1.0) -> b
             desks_at[t].append(d)
             cap = float(p.queue_cap[s]) if t < end_slot - 1 else 0.0  # all served by the end
             after = solver.NumVar(0.0, cap, "")
+            queues[s].append(after)
             # Served in the slot: what was waiting or came, less what still waits, within
             # what the desks can do.
             solver.Add(queue + arrivals[s][t] - after <= per_desk * d)
@@ -166,8 +207,23 @@ def feasible(problem: FluidProblem, end_slot: int, efficiency: float = 1.0) -> b
         solver.Add(solver.Sum(loans) <= float(p.pool_minutes[t]))
     for (tower, _t), riders in riding.items():
         solver.Add(solver.Sum(riders) <= float(p.lift_per_slot[tower]))
-    solver.Minimize(solver.Sum([d for row in desks_at for d in row]))
-    return bool(solver.Solve() == pywraplp.Solver.OPTIMAL)
+    desk_slots = solver.Sum([d for row in desks_at for d in row])
+    if objective == "desks":
+        solver.Minimize(desk_slots)
+    else:
+        # A desk-slot serves ``per_desk`` people: weighed well below a person-slot of queue.
+        waiting = solver.Sum([q for row in queues for q in row])
+        solver.Minimize(waiting + 1e-3 * desk_slots)
+    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+        return None
+    desks = np.array(
+        [[desks_at[t][s].solution_value() for t in range(end_slot)] for s in range(n_sites)]
+    )
+    calls_out = np.zeros((p.unit_people.size, end_slot))
+    for u, calls in unit_calls.items():
+        calls_out[u, : len(calls)] = [c.solution_value() for c in calls]
+    queue_out = np.array([[q.solution_value() for q in row] for row in queues])
+    return FluidSchedule(desks, calls_out, queue_out)
 
 
 def fluid_floor(
@@ -198,6 +254,30 @@ def fluid_floor(
         else:
             lo = mid
     return FluidFloor(problem.slot_start + hi * problem.slot_min, lps)
+
+
+def schedule_near_floor(
+    problem: FluidProblem, efficiency: float, slack_slots: int, lowest: int | None = None
+) -> tuple[FluidSchedule, int] | None:
+    """The fluid day ending ``slack_slots`` after the floor at ``efficiency``, waits least.
+
+    Returns the schedule (:func:`fluid_schedule`, ``objective="queue"``) and the minute it
+    ends; ``None`` when no end on the grid serves everybody. The slack leaves the schedule
+    room to keep queues short (at the floor itself the LP may need full queues).
+    """
+    floor = fluid_floor(problem, efficiency, lowest)
+    if floor.finish is None:
+        return None
+    end = min(
+        problem.n_slots, (floor.finish - problem.slot_start) // problem.slot_min + slack_slots
+    )
+    schedule = fluid_schedule(problem, end, efficiency)
+    if schedule is None:  # only in floating-point corner cases: the floor itself is feasible
+        end = (floor.finish - problem.slot_start) // problem.slot_min
+        schedule = fluid_schedule(problem, end, efficiency)
+    if schedule is None:
+        return None
+    return schedule, problem.slot_start + end * problem.slot_min
 
 
 def problem_of(

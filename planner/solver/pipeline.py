@@ -28,7 +28,7 @@ import itertools
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,7 @@ from planner.solver.config import Locks, Progress, SolveConfig
 from planner.solver.desks import (
     DeskProblem,
     allocate_desks,
+    desks_from_profile,
     fill_crews,
     slot_desks,
     to_spells,
@@ -56,6 +57,7 @@ from planner.solver.desks import (
 from planner.solver.diagnose import diagnose
 from planner.solver.dispatch import dispatch_calls
 from planner.solver.doors import door_stops, teams_needed
+from planner.solver.fluid import problem_of, schedule_near_floor
 from planner.solver.prepare import prepare
 from planner.solver.relay import dispatch_by_sweepers
 from planner.solver.result import SolveResult
@@ -106,7 +108,16 @@ _ROUNDS = 3
 #: and shorter waits; on the town, where sweepers are scarce, the walks cost more than they gain.
 #: Session 10: the sweeper-driven variant moves tiny from 09:33 to 08:43 and compound-103 from
 #: 09:30 to 09:24; on the town it ends at 11:36 but with a p95 wait of 6.8 min (4.9 kept).
-_CALLING_ORDERS: tuple[tuple[bool, bool], ...] = ((False, False), (True, False), (True, True))
+#: The third flag, ``fluid_desks``: the sweepers drive the calls on desks that follow the fluid
+#: schedule of the plan's own assignment (:func:`_fluid_desks`) instead of the desk stage's.
+#: Session 16, on seeds the solver was not tuned on: tiny@2 09:13 -> 08:37, tiny@3 08:49 ->
+#: 08:33; bundled plans unchanged.
+_CALLING_ORDERS: tuple[tuple[bool, bool, bool], ...] = (
+    (False, False, False),
+    (True, False, False),
+    (True, True, False),
+    (True, True, True),
+)
 #: Minutes of desk work a site may have queued when the people of a sweeper-driven call arrive
 #: (measured, docs/solver.md "Session 10": 3 / 4 / 5 gave tiny 08:59 / 08:43 / 08:43 with p95
 #: waits 5.6 / 8.9 / 9.3 min, compound-103 09:19 / 09:24 / 09:12 with 4.2 / 4.9 / 6.0).
@@ -116,6 +127,17 @@ _RELAY_BUDGET_MIN = 4.0
 #: dispatch and roster; session 11): 0.75 leaves a machine 45% slower the same plan, and the
 #: rest of the limit covers the variant, the check and the simulation.
 _RELAY_BY = 0.75
+#: Share of their time the sweepers are taken to call in the fluid schedule the desks follow,
+#: and slots (5 minutes) the schedule may end after that share's floor: room for short queues.
+#: Measured (session 16, tiny, compound-103, tiny@2, tiny@3): 0.75 / 1.0 gave tiny@3 08:47 /
+#: 08:47 against 0.85's 08:33; a slack of 0 / 6 slots gave tiny@2 08:43 / 08:37 against 08:37.
+_FLUID_EFFICIENCY = 0.85
+_FLUID_SLACK_SLOTS = 2
+#: The fluid-desk variant runs only if the solve could still run it twice (it costs about what
+#: the sweeper-driven variant before it cost, plus the LPs) before ``_RELAY_BY`` of its limit.
+#: On the town (about 34 s used by then, 6.5 s for the variant before) it does not run: there
+#: it left people uncalled (session 16).
+_FLUID_COST_FACTOR = 2.0
 #: Plans' p95 waits are compared in steps of this many minutes (:func:`_score`).
 _WAIT_STEP_MIN = 5.0
 #: Minutes desks stay open after the expected queue clears: arrivals and service times vary.
@@ -393,16 +415,29 @@ def solve(
     pinned_calls = {scenario.building_index[b]: float(t) for b, t in locks.building_call.items()}
     waves_of: dict[bool, tuple[dict[int, list[list[Wave]]], dict[tuple[int, int], Descent]]] = {}
     tried: list[_Calling] = []
-    for k, (lift_first, by_sweepers) in enumerate(_CALLING_ORDERS):
+    relay_s = 0.0  # seconds the last sweeper-driven variant took
+    for k, (lift_first, by_sweepers, fluid) in enumerate(_CALLING_ORDERS):
         if tried and clock.stopped():
             break
         staffed_k, roster_in = staffed, roster
+        began = clock.elapsed()
         if by_sweepers:
-            if clock.elapsed() > _RELAY_BY * config.time_limit:
+            if began > _RELAY_BY * config.time_limit:
                 continue  # a solve short of time keeps what it has
+            base = allocation.desks
+            if fluid:
+                # Pinned desks are the user's, which the fluid schedule does not know.
+                if locks.site_desks or (
+                    began + _FLUID_COST_FACTOR * relay_s > _RELAY_BY * config.time_limit
+                ):
+                    continue
+                followed = _fluid_desks(scenario, site_of, used, problem, doors.team_windows, bound)
+                if followed is None:
+                    continue
+                base = followed
             # Calls the sweepers drive are paced by whatever desks there are: every spare crew
             # gets a desk at a site open then (a pinned site's desks stay as pinned).
-            full = to_spells(_fill_crews_around_pins(allocation.desks, problem, locks), problem)
+            full = to_spells(_fill_crews_around_pins(base, problem, locks), problem)
             staffed_k, roster_in = _staff(scenario, full, teams, locks)
         if lift_first not in waves_of:
             waves_of[lift_first] = _site_waves(scenario, data.walk_min, site_of, config, lift_first)
@@ -444,18 +479,21 @@ def solve(
         ).canonical()
         problems = check_plan(scenario, plan)
         sim = simulate(scenario, plan, reps=config.eval_reps, seed=config.seed, keep_people=0)
-        tried.append(_Calling(plan, tuple(problems), sim.kpis, sweeps, roster_k))
+        tried.append(_Calling(plan, tuple(problems), sim.kpis, sweeps, roster_k, k))
+        if by_sweepers:
+            relay_s = clock.elapsed() - began
         clock.report(
             "sweeps",
             variant=k,
             lift_first=lift_first,
             by_sweepers=by_sweepers,
+            fluid_desks=fluid,
             violations=len(problems),
             finish=sim.kpis["finish"],
             wait_p95_min=sim.kpis["wait_p95_min"],
         )
-    chosen = min(range(len(tried)), key=lambda k: _score(tried[k], config.short_wait_min))
-    best = tried[chosen]
+    best = min(tried, key=lambda calling: _score(calling, config.short_wait_min))
+    chosen = best.variant
     plan, problems, kpis = best.plan, list(best.problems), best.kpis
     sweeps, roster = best.sweeps, best.roster
     clock.report("check", violations=len(problems), variant=chosen)
@@ -495,6 +533,7 @@ class _Calling:
     kpis: dict[str, Any]
     sweeps: SweepSchedule
     roster: RosterResult
+    variant: int  # index into _CALLING_ORDERS
 
 
 def _calling_rounds(
@@ -552,10 +591,12 @@ def _staff(
     return staffed, roster
 
 
-def _variant_name(lift_first: bool, by_sweepers: bool) -> str:
+def _variant_name(lift_first: bool, by_sweepers: bool, fluid_desks: bool) -> str:
     """How a calling variant is named in the plan's ``made_by``."""
     order = "lift floors first" if lift_first else "bottom up"
-    return f"{order}, sweepers lead" if by_sweepers else order
+    if by_sweepers:
+        order += ", sweepers lead"
+    return f"{order}, desks follow the fluid schedule" if fluid_desks else order
 
 
 def _score(calling: _Calling, short_wait_min: float) -> tuple[float, ...]:
@@ -801,3 +842,35 @@ def _merge(spells: list[DeskSpell]) -> list[DeskSpell]:
     for spell in sorted(spells, key=lambda d: (d.site_id, d.start)):
         append_spell(out, spell)
     return out
+
+
+def _fluid_desks(
+    scenario: Scenario,
+    site_of: npt.NDArray[np.int64],
+    used: Sequence[int],
+    problem: DeskProblem,
+    door_windows: Mapping[str, tuple[int, int]],
+    bound: float | None,
+) -> npt.NDArray[np.int64] | None:
+    """Desks per site (rows of ``problem``) and slot that follow the fluid schedule of the
+    plan's assignment and door teams (:func:`planner.solver.fluid.schedule_near_floor`),
+    ``None`` when no fluid day serves everybody.
+
+    The desk stage caps each site's desks by what its own sweepers can feed, one site after the
+    other where sweepers are few; the fluid schedule spreads desks and calls over all sites and
+    committees at once (its calls are not kept: the sweepers drive them).
+    """
+    site_ids = {
+        scenario.buildings[b].building_id: scenario.sites[int(s)].site_id
+        for b, s in enumerate(site_of)
+        if s >= 0
+    }
+    fluid = problem_of(scenario, site_ids, door_windows.values())
+    # The finish lower bound is below every fluid floor: the bisection starts there.
+    lowest = None if bound is None else int(bound)
+    near = schedule_near_floor(fluid, _FLUID_EFFICIENCY, _FLUID_SLACK_SLOTS, lowest)
+    if near is None:
+        return None
+    schedule, _ = near
+    profile = schedule.desks[list(used)]
+    return desks_from_profile(profile, fluid.slot_start, fluid.slot_min, problem)
