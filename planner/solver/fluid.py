@@ -17,7 +17,9 @@ fluid floor keeps those commitments and relaxes the rest, in time slots:
 - a tower's lift riders come down no faster than its lift carries them.
 
 The earliest slot end by which everybody can be served is found by bisection over
-feasibility LPs (GLOP). Measured against a plan's simulated finish it says how much of the
+feasibility LPs (GLOP). The same LP, solved for a given end with the least queueing
+(:func:`fluid_schedule`), gives a schedule of desks and calls; the solve's fourth calling
+variant runs its desks (:func:`schedule_near_floor`). Measured against a plan's simulated finish it says how much of the
 gap to the bound is the plan's structure (assignment, door routes, committees) and how much
 its calling and desks. No OR-Tools object leaves this module.
 """

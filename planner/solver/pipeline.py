@@ -13,9 +13,10 @@
 5. **Waves**: each building cut into floor groups, each called so that arrivals match what its
    site's staffed desks can serve.
 6. **Sweeps**: sweepers assigned to calls in time order, walking between buildings; or, in the
-   sweeper-driven variant, each free sweeper calls as soon as a site has room (every spare
-   crew at a desk). Steps 5-6 run once per calling variant (:data:`_CALLING_ORDERS`) and the
-   best plan is kept.
+   sweeper-driven variants, each free sweeper calls as soon as a site has room (every spare
+   crew at a desk; in the last variant on desks that follow the fluid schedule of the
+   assignment, :mod:`fluid`). Steps 5-6 run once per calling variant
+   (:data:`_CALLING_ORDERS`) and the best plan is kept.
 
 The plan is then checked from scratch and simulated; the result carries both.
 """
