@@ -183,3 +183,10 @@ def test_schedule_near_floor_ends_its_slack_after_the_floor() -> None:
     assert end == 27 * 5 and schedule.desks.shape == (1, 27)
     assert schedule.queue[0, -1] == pytest.approx(0.0, abs=1e-6)
     assert schedule_near_floor(day([600.0], max_desks=0.0), 1.0, 2) is None
+
+
+def test_schedule_near_floor_gives_up_at_its_time_limit() -> None:
+    problem = day([600.0], max_desks=2.0)
+    assert schedule_near_floor(problem, 1.0, 2, time_limit=0.0) is None
+    near = schedule_near_floor(problem, 1.0, 2, time_limit=60.0)
+    assert near is not None and near[1] == 27 * 5

@@ -17,15 +17,16 @@ fluid floor keeps those commitments and relaxes the rest, in time slots:
 - a tower's lift riders come down no faster than its lift carries them.
 
 The earliest slot end by which everybody can be served is found by bisection over
-feasibility LPs (GLOP). The same LP, solved for a given end with the least queueing
-(:func:`fluid_schedule`), gives a schedule of desks and calls; the solve's fourth calling
-variant runs its desks (:func:`schedule_near_floor`). Measured against a plan's simulated finish it says how much of the
+feasibility LPs (GLOP). Measured against a plan's simulated finish it says how much of the
 gap to the bound is the plan's structure (assignment, door routes, committees) and how much
-its calling and desks. No OR-Tools object leaves this module.
+its calling and desks. The same LP, solved for a given end with the least queueing
+(:func:`fluid_schedule`), gives a schedule of desks and calls; the solve's fourth calling
+variant runs its desks (:func:`schedule_near_floor`). No OR-Tools object leaves this module.
 """
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -114,6 +115,10 @@ class FluidFloor:
     lps: int
 
 
+class OutOfTime(Exception):
+    """An LP of :func:`fluid_schedule` could not finish by its deadline."""
+
+
 @dataclass(frozen=True)
 class FluidSchedule:
     """One solution of the fluid day (see :func:`fluid_schedule`).
@@ -146,12 +151,14 @@ def fluid_schedule(
     end_slot: int,
     efficiency: float = 1.0,
     objective: str = "queue",
+    deadline: float | None = None,
 ) -> FluidSchedule | None:
     """A fluid day serving everybody within the first ``end_slot`` slots, or ``None``.
 
     ``objective`` is what the LP minimises among feasible days: ``"desks"`` (desk-slots) or
     ``"queue"`` (people waiting at slot ends, summed: the fluid measure of waits; desk-slots
-    break ties).
+    break ties). With a ``deadline`` (a :func:`time.perf_counter` value), an LP that cannot
+    finish by then raises :class:`OutOfTime` instead of answering.
     """
     p = problem
     n_sites = p.max_desks.shape[0]
@@ -216,7 +223,15 @@ def fluid_schedule(
         # A desk-slot serves ``per_desk`` people: weighed well below a person-slot of queue.
         waiting = solver.Sum([q for row in queues for q in row])
         solver.Minimize(waiting + 1e-3 * desk_slots)
-    if solver.Solve() != pywraplp.Solver.OPTIMAL:
+    if deadline is not None:
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            raise OutOfTime
+        solver.SetTimeLimit(max(1, int(left * 1000)))
+    status = solver.Solve()
+    if status != pywraplp.Solver.OPTIMAL:
+        if deadline is not None and status != pywraplp.Solver.INFEASIBLE:
+            raise OutOfTime  # stopped by the time limit: no answer either way
         return None
     desks = np.array(
         [[desks_at[t][s].solution_value() for t in range(end_slot)] for s in range(n_sites)]
@@ -244,39 +259,58 @@ def fluid_floor(
     lowest
         A minute known to be too early (e.g. the finish lower bound), to save steps.
     """
+    hi, lps = _earliest_end(problem, efficiency, lowest, None)
+    return FluidFloor(None if hi is None else problem.slot_start + hi * problem.slot_min, lps)
+
+
+def _earliest_end(
+    problem: FluidProblem, efficiency: float, lowest: int | None, deadline: float | None
+) -> tuple[int | None, int]:
+    """(earliest feasible end slot or ``None``, LPs solved); may raise :class:`OutOfTime`."""
     lo = 0 if lowest is None else max(0, (lowest - problem.slot_start) // problem.slot_min)
     hi, lps = problem.n_slots, 1
-    if not feasible(problem, hi, efficiency):
-        return FluidFloor(None, lps)
+
+    def ends_by(end_slot: int) -> bool:
+        return fluid_schedule(problem, end_slot, efficiency, "desks", deadline) is not None
+
+    if not ends_by(hi):
+        return None, lps
     while hi - lo > 1:
         mid = (lo + hi) // 2
         lps += 1
-        if feasible(problem, mid, efficiency):
+        if ends_by(mid):
             hi = mid
         else:
             lo = mid
-    return FluidFloor(problem.slot_start + hi * problem.slot_min, lps)
+    return hi, lps
 
 
 def schedule_near_floor(
-    problem: FluidProblem, efficiency: float, slack_slots: int, lowest: int | None = None
+    problem: FluidProblem,
+    efficiency: float,
+    slack_slots: int,
+    lowest: int | None = None,
+    time_limit: float | None = None,
 ) -> tuple[FluidSchedule, int] | None:
     """The fluid day ending ``slack_slots`` after the floor at ``efficiency``, waits least.
 
     Returns the schedule (:func:`fluid_schedule`, ``objective="queue"``) and the minute it
-    ends; ``None`` when no end on the grid serves everybody. The slack leaves the schedule
-    room to keep queues short (at the floor itself the LP may need full queues).
+    ends; ``None`` when no end on the grid serves everybody, or when the LPs do not finish
+    within ``time_limit`` seconds. The slack leaves the schedule room to keep queues short (at
+    the floor itself the LP may need full queues).
     """
-    floor = fluid_floor(problem, efficiency, lowest)
-    if floor.finish is None:
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
+    try:
+        floor, _ = _earliest_end(problem, efficiency, lowest, deadline)
+        if floor is None:
+            return None
+        end = min(problem.n_slots, floor + slack_slots)
+        schedule = fluid_schedule(problem, end, efficiency, deadline=deadline)
+        if schedule is None:  # only in floating-point corner cases: the floor is feasible
+            end = floor
+            schedule = fluid_schedule(problem, end, efficiency, deadline=deadline)
+    except OutOfTime:
         return None
-    end = min(
-        problem.n_slots, (floor.finish - problem.slot_start) // problem.slot_min + slack_slots
-    )
-    schedule = fluid_schedule(problem, end, efficiency)
-    if schedule is None:  # only in floating-point corner cases: the floor itself is feasible
-        end = (floor.finish - problem.slot_start) // problem.slot_min
-        schedule = fluid_schedule(problem, end, efficiency)
     if schedule is None:
         return None
     return schedule, problem.slot_start + end * problem.slot_min

@@ -111,7 +111,7 @@ _ROUNDS = 3
 #: 09:30 to 09:24; on the town it ends at 11:36 but with a p95 wait of 6.8 min (4.9 kept).
 #: The third flag, ``fluid_desks``: the sweepers drive the calls on desks that follow the fluid
 #: schedule of the plan's own assignment (:func:`_fluid_desks`) instead of the desk stage's.
-#: Session 16, on seeds the solver was not tuned on: tiny@2 09:13 -> 08:37, tiny@3 08:49 ->
+#: Session 16, on seeds the solver was not tuned on: tiny@2 09:14 -> 08:35, tiny@3 08:49 ->
 #: 08:33; bundled plans unchanged.
 _CALLING_ORDERS: tuple[tuple[bool, bool, bool], ...] = (
     (False, False, False),
@@ -130,7 +130,7 @@ _RELAY_BUDGET_MIN = 4.0
 _RELAY_BY = 0.75
 #: Share of their time the sweepers are taken to call in the fluid schedule the desks follow,
 #: and slots (5 minutes) the schedule may end after that share's floor: room for short queues.
-#: Measured (session 16, tiny, compound-103, tiny@2, tiny@3): 0.75 / 1.0 gave tiny@3 08:47 /
+#: Measured (session 16, the variant's first version, alone): 0.75 / 1.0 gave tiny@3 08:47 /
 #: 08:47 against 0.85's 08:33; a slack of 0 / 6 slots gave tiny@2 08:43 / 08:37 against 08:37.
 _FLUID_EFFICIENCY = 0.85
 _FLUID_SLACK_SLOTS = 2
@@ -432,7 +432,12 @@ def solve(
                     began + _FLUID_COST_FACTOR * relay_s > _RELAY_BY * config.time_limit
                 ):
                     continue
-                followed = _fluid_desks(scenario, site_of, used, problem, doors.team_windows, bound)
+                # The LPs may use what is left before _RELAY_BY once the variant's dispatch
+                # is set aside (a large town's LPs at 5-minute slots take 20 s and more).
+                lp_s = _RELAY_BY * config.time_limit - began - relay_s
+                followed = _fluid_desks(
+                    scenario, site_of, used, problem, doors.team_windows, bound, lp_s
+                )
                 if followed is None:
                     continue
                 base = followed
@@ -852,10 +857,12 @@ def _fluid_desks(
     problem: DeskProblem,
     door_windows: Mapping[str, tuple[int, int]],
     bound: float | None,
+    time_limit: float,
 ) -> npt.NDArray[np.int64] | None:
     """Desks per site (rows of ``problem``) and slot that follow the fluid schedule of the
     plan's assignment and door teams (:func:`planner.solver.fluid.schedule_near_floor`),
-    ``None`` when no fluid day serves everybody.
+    ``None`` when no fluid day serves everybody or its LPs take more than ``time_limit``
+    seconds.
 
     The desk stage caps each site's desks by what its own sweepers can feed, one site after the
     other where sweepers are few; the fluid schedule spreads desks and calls over all sites and
@@ -869,7 +876,7 @@ def _fluid_desks(
     fluid = problem_of(scenario, site_ids, door_windows.values())
     # The finish lower bound is below every fluid floor: the bisection starts there.
     lowest = None if bound is None else int(bound)
-    near = schedule_near_floor(fluid, _FLUID_EFFICIENCY, _FLUID_SLACK_SLOTS, lowest)
+    near = schedule_near_floor(fluid, _FLUID_EFFICIENCY, _FLUID_SLACK_SLOTS, lowest, time_limit)
     if near is None:
         return None
     schedule, _ = near
