@@ -143,7 +143,7 @@ def feasible(problem: FluidProblem, end_slot: int, efficiency: float = 1.0) -> b
 
     ``efficiency`` is the share of the sweepers' minutes spent calling.
     """
-    return fluid_schedule(problem, end_slot, efficiency, objective="desks") is not None
+    return _solve_day(problem, end_slot, efficiency, "desks", None) is not None
 
 
 def fluid_schedule(
@@ -162,11 +162,46 @@ def fluid_schedule(
     """
     p = problem
     n_sites = p.max_desks.shape[0]
-    if end_slot <= 0:
-        if p.unit_people.sum() > 0:
-            return None
+    solved = _solve_day(problem, end_slot, efficiency, objective, deadline)
+    if solved is None:
+        return None
+    if end_slot <= 0:  # nobody to serve: an empty day
         empty = np.zeros((n_sites, 0))
         return FluidSchedule(empty, np.zeros((p.unit_people.size, 0)), empty)
+    _, desks_at, unit_calls, queues = solved
+    desks = np.array(
+        [[desks_at[t][s].solution_value() for t in range(end_slot)] for s in range(n_sites)]
+    )
+    calls_out = np.zeros((p.unit_people.size, end_slot))
+    for u, calls in unit_calls.items():
+        calls_out[u, : len(calls)] = [c.solution_value() for c in calls]
+    queue_out = np.array([[q.solution_value() for q in row] for row in queues])
+    return FluidSchedule(desks, calls_out, queue_out)
+
+
+#: An optimal LP and its variables: desks per slot (by site), calls per unit (by slot), queues
+#: per site (by slot). Read only by :func:`fluid_schedule`; the bisection needs only feasibility.
+_Solved = tuple[
+    pywraplp.Solver | None,
+    list[list[pywraplp.Variable]],
+    dict[int, list[pywraplp.Variable]],
+    list[list[pywraplp.Variable]],
+]
+
+
+def _solve_day(
+    problem: FluidProblem,
+    end_slot: int,
+    efficiency: float,
+    objective: str,
+    deadline: float | None,
+) -> _Solved | None:
+    """The LP of :func:`fluid_schedule`, solved; ``None`` when infeasible (or ``end_slot``
+    is not positive while somebody is to be served). May raise :class:`OutOfTime`."""
+    p = problem
+    n_sites = p.max_desks.shape[0]
+    if end_slot <= 0:
+        return None if p.unit_people.sum() > 0 else (None, [], {}, [])
     solver = pywraplp.Solver.CreateSolver("GLOP")
     per_desk = p.slot_min * 60.0 / p.service_s
     arrivals: list[list[pywraplp.LinearExpr | float]] = [[0.0] * end_slot for _ in range(n_sites)]
@@ -233,14 +268,8 @@ def fluid_schedule(
         if deadline is not None and status != pywraplp.Solver.INFEASIBLE:
             raise OutOfTime  # stopped by the time limit: no answer either way
         return None
-    desks = np.array(
-        [[desks_at[t][s].solution_value() for t in range(end_slot)] for s in range(n_sites)]
-    )
-    calls_out = np.zeros((p.unit_people.size, end_slot))
-    for u, calls in unit_calls.items():
-        calls_out[u, : len(calls)] = [c.solution_value() for c in calls]
-    queue_out = np.array([[q.solution_value() for q in row] for row in queues])
-    return FluidSchedule(desks, calls_out, queue_out)
+    # The solver goes back with its variables: they read their values from it.
+    return solver, desks_at, unit_calls, queues
 
 
 def fluid_floor(
@@ -271,7 +300,7 @@ def _earliest_end(
     hi, lps = problem.n_slots, 1
 
     def ends_by(end_slot: int) -> bool:
-        return fluid_schedule(problem, end_slot, efficiency, "desks", deadline) is not None
+        return _solve_day(problem, end_slot, efficiency, "desks", deadline) is not None
 
     if not ends_by(hi):
         return None, lps
