@@ -411,3 +411,34 @@ def test_desks_from_profile_keeps_to_crews_marshals_and_one_block() -> None:
     desks = desks_from_profile(profile, 360, 5, problem)
     assert desks[0].tolist() == [1, 1, 1, 2]  # one block: the empty slot gets a desk
     assert (desks.sum(axis=0) <= problem.crews).all()
+
+
+def test_an_option_starts_when_its_site_has_room_even_behind_a_wave_on_its_way(tiny: Any) -> None:
+    # One desk (2.4 people a minute); a wave of 30 already called arrives at 06:30. A new wave
+    # of 30 arriving first would make that one queue past the budget, and calling the new one a
+    # little later only makes that worse: it has room once it arrives after the wave on its way
+    # and the desk has nearly served it. The start the option offers must have room (a start
+    # that only looks soon kept a sweeper waiting, thinking again every minute or two, when
+    # another site had room: tiny seed 4 idled its one morning sweeper 06:16-07:03).
+    scenario = tiny
+    site = scenario.site_index["S001"]
+    b = next(k for k, x in enumerate(scenario.buildings) if not x.locked and x.floors <= 6)
+    building = scenario.buildings[b]
+    wave = Wave(b, 1, 3, 30, wave_households(building, 1, 3), site, 0.0)
+    ways = {(b, 1): Descent(fixed_min=3.0, rides=0, lift_share=0.0)}
+    times, served = capacity_curve([DeskSpell("S001", 360, 720, 1)], scenario.flow.service_s)
+    load = relay._Load(times, served, 360.0, BUDGET_MIN, "", queues=[[wave]])
+    load.book(390.0, 30.0)
+    sweeper = relay._Sweeper(next(p for p in scenario.staff if p.role.value == "sweeper"))
+    lifts = LiftClock(scenario.flow)
+    now = 380.0
+    option = relay._option(
+        scenario, sweeper, now, site, 0, [wave], load, ways, lifts, 1.0, 0.0, False
+    )
+    assert option is not None
+    arrival = lifts.arrival(b, option.start, ways[(b, 1)], book=False)
+    assert load.wait(arrival, 30.0) <= BUDGET_MIN + 1e-9
+    # And no later than needed: a minute earlier there was no room.
+    earlier = lifts.arrival(b, option.start - 1, ways[(b, 1)], book=False)
+    assert load.wait(earlier, 30.0) > BUDGET_MIN
+    assert arrival > 390.0  # behind the wave on its way, which is served first

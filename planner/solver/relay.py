@@ -57,6 +57,9 @@ from planner.solver.waves import (
 
 #: Longest share of a site's queue capacity the calls may fill ahead of its desks.
 _QUEUE_SHARE = 0.5
+#: Steps at most in finding the earliest start at which a wave's site has room (each step moves
+#: the start later by the excess queue, at least a minute).
+_FIT_TRIES = 30
 #: No call more than this before its site's first desk opens (the plan's rule is an hour).
 _BEFORE_DESK_MIN = 50.0
 
@@ -385,9 +388,14 @@ def _option(
     arrival = lifts.arrival(wave.building, start, way, book=False)
     people = wave.people * scenario.flow.turnout
     queued = load.wait(arrival, people)
-    if not relaxed and queued > load.budget_min:
-        # Later by the excess (a first guess: the sweeper thinks again at the new minute).
-        start = math.ceil(start + queued - load.budget_min - 1e-9)
+    # Later by the excess until the queue fits: the worst queue may be that of a wave called
+    # earlier and still on its way (lift riders), which a later start does not shorten at once.
+    # A start that only looks soon would keep the sweeper waiting for it, re-thinking every
+    # minute or two, rather than calling at a site with room now.
+    for _ in range(_FIT_TRIES):
+        if relaxed or queued <= load.budget_min:
+            break
+        start = math.ceil(start + max(1.0, queued - load.budget_min) - 1e-9)
         queued = load.wait(lifts.arrival(wave.building, start, way, book=False), people)
     duration = call_minutes(scenario, wave)
     if (
