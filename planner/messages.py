@@ -789,9 +789,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "view_seed": ("随机种子", "Seed"),
     "view_short_wait": ("可接受等待（分钟）", "Short wait (min)"),
     "view_short_wait_help": (
-        "95% 等待不超过此值的方案视为同样好，其中完成更早者优先；超过此值时等待短者优先。",
-        "Plans whose p95 wait is at most this count as equally good, and the earlier finish "
-        "wins among them; beyond it, shorter waits come first.",
+        "95% 等待不超过此值的方案视为等待短，其中完成更早者优先（等待 1 分钟折合完成晚 3 分钟）；"
+        "超过此值时等待短者优先。",
+        "Plans whose p95 wait is at most this count as short-waiting, and the earlier finish "
+        "wins among them (a minute of wait counts as three of finish); beyond it, shorter "
+        "waits come first.",
     ),
     "view_solve": ("求解", "Solve"),
     "view_solve_again": ("重新求解", "Solve again"),

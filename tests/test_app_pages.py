@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from planner import versions
 from planner.edits import MoveBuilding
 from planner.parse import load_scenario
+from planner.solver.config import SolveConfig
 from ui import state
 from ui.jobs import SolveJob
 
@@ -97,7 +98,7 @@ def test_the_short_wait_set_on_the_page_reaches_the_solver() -> None:
     app = new_session()
     app.switch_page("ui/plan_page.py").run()
     widget = app.number_input(key=state.SOLVE_SHORT_WAIT)
-    assert widget.value == 5.0  # SolveConfig's default, shown as it is
+    assert widget.value == SolveConfig().short_wait_min  # the default, shown as it is
     widget.set_value(12.0).run()
     app.button(key="solve").click().run()
     job = app.session_state[state.JOB]

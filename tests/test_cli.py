@@ -189,7 +189,10 @@ def test_solve_writes_a_valid_plan_and_prints_stages(tmp_path: Path) -> None:
     code, text = run("--lang", "en", "check", str(SCENARIOS / "tiny"), str(out))
     assert code == 0 and "valid plan" in text
     made_by = json.loads((out / "kpis.json").read_text(encoding="utf-8"))["made_by"]
-    assert made_by["short_wait_min"] == 5.0
+    from planner.solver.config import SolveConfig
+
+    # The CLI's default is the solver's.
+    assert made_by["short_wait_min"] == SolveConfig().short_wait_min
 
 
 def test_solve_takes_the_short_wait(tmp_path: Path) -> None:

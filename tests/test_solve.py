@@ -294,10 +294,17 @@ def test_calling_orders_are_ranked_as_the_issue_ranks_plans() -> None:
     # queue capacity beats shorter waits.
     assert best(_calling(problems=1, p95=1.0, finish=500), _calling(p95=9.0)) == 1
     assert best(_calling(over=1, p95=1.0), _calling(p95=9.0)) == 1
-    # Shorter waits first, in 5-minute steps; within the same step the earlier finish.
-    assert best(_calling(p95=4.9, finish=620), _calling(p95=5.1, finish=560)) == 0
-    assert best(_calling(p95=5.2, finish=620), _calling(p95=9.9, finish=560)) == 1
-    assert best(_calling(p95=14.0, finish=560), _calling(p95=9.0, finish=620)) == 1
+    # A short wait beats a longer one however early that plan ends; past the short wait,
+    # shorter waits first, in 5-minute steps.
+    short = DEFAULT_SHORT_WAIT
+    assert best(_calling(p95=short - 0.1, finish=620), _calling(p95=short + 0.1, finish=500)) == 0
+    assert best(_calling(p95=short + 6, finish=500), _calling(p95=short + 1, finish=620)) == 1
+    # Among short waits the earlier finish, each minute of p95 wait worth three of finish: an
+    # hour earlier for 5 more minutes of wait, but not 10 minutes earlier.
+    assert best(_calling(p95=short - 6, finish=620), _calling(p95=short - 1, finish=560)) == 1
+    assert best(_calling(p95=short - 6, finish=570), _calling(p95=short - 1, finish=560)) == 0
+    # Within a step, the same finish goes to the shorter wait.
+    assert best(_calling(p95=short - 1, finish=600), _calling(p95=short - 4, finish=600.5)) == 1
     # A finish that never comes (somebody unserved) ranks last.
     assert best(_calling(finish=None), _calling(finish=800)) == 1  # type: ignore[arg-type]
     assert best(_calling(p95=None, finish=500), _calling(p95=14.0)) == 1  # type: ignore[arg-type]
@@ -310,11 +317,12 @@ def test_a_longer_short_wait_trades_waits_for_an_earlier_finish() -> None:
         return min(range(len(options)), key=lambda k: _score(options[k], short))
 
     # A generated compound (compound-103, seed 2): 11:08 with a p95 wait of 4.0 minutes, or
-    # 09:11 with 6.1. The default keeps the shorter waits; 10 minutes counted as short, the
-    # earlier end.
-    slow, fast = _calling(p95=4.0, finish=668), _calling(p95=6.1, finish=551)
-    assert best(DEFAULT_SHORT_WAIT, slow, fast) == 0
+    # 09:16 with 6.6. 5 minutes counted as short keeps the shorter waits; 10 (the default),
+    # the earlier end.
+    slow, fast = _calling(p95=4.0, finish=668), _calling(p95=6.6, finish=556)
+    assert best(5.0, slow, fast) == 0
     assert best(10.0, slow, fast) == 1
+    assert best(DEFAULT_SHORT_WAIT, slow, fast) == 1
     # Past the short wait, waits still come first, in 5-minute steps.
     assert best(10.0, _calling(p95=10.4, finish=540), _calling(p95=9.9, finish=600)) == 1
     assert best(10.0, _calling(p95=16.0, finish=540), _calling(p95=12.0, finish=600)) == 1
