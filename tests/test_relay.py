@@ -419,7 +419,8 @@ def test_an_option_starts_when_its_site_has_room_even_behind_a_wave_on_its_way(t
     # little later only makes that worse: it has room once it arrives after the wave on its way
     # and the desk has nearly served it. The start the option offers must have room (a start
     # that only looks soon kept a sweeper waiting, thinking again every minute or two, when
-    # another site had room: tiny seed 4 idled its one morning sweeper 06:16-07:03).
+    # another site had room: tiny seed 4, desks open at every site, idled its one morning
+    # sweeper 06:16-07:03).
     scenario = tiny
     site = scenario.site_index["S001"]
     b = next(k for k, x in enumerate(scenario.buildings) if not x.locked and x.floors <= 6)
