@@ -144,7 +144,7 @@ _WAIT_STEP_MIN = 5.0
 #: Within a step, a minute of p95 wait counts as this many minutes of finish (:func:`_score`).
 #: Measured (session 17): compound-103@1's variants all end at 09:42, with p95 waits of 3.6
 #: and 6.4 minutes; without it the plan with 6.4 (and a peak of 124 instead of 90) won by
-#: seconds of finish. 3 keeps every earlier end of a half hour or more of the table.
+#: seconds of finish. At 3, every earlier end of 30 minutes or more in that table still wins.
 _WAIT_WORTH_MIN = 3.0
 #: Minutes desks stay open after the expected queue clears: arrivals and service times vary.
 _CLEAR_MARGIN_MIN = 15
