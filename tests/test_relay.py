@@ -28,6 +28,7 @@ from planner.solver.waves import (
     Wave,
     building_waves,
     capacity_curve,
+    closed_minutes,
     served_by,
     time_when_served,
 )
@@ -443,3 +444,46 @@ def test_an_option_starts_when_its_site_has_room_even_behind_a_wave_on_its_way(t
     earlier = lifts.arrival(b, option.start - 1, ways[(b, 1)], book=False)
     assert load.wait(earlier, 30.0) > BUDGET_MIN
     assert arrival > 390.0  # behind the wave on its way, which is served first
+
+
+def test_closed_minutes_counts_the_gaps_between_spells_only() -> None:
+    # One desk 06:00-06:30, none 06:30-07:00, two 07:00-08:00.
+    times, served = capacity_curve([DeskSpell("S", 360, 390, 1), DeskSpell("S", 420, 480, 2)], 30.0)
+    assert closed_minutes(times, served, 380, 400) == pytest.approx(10.0)
+    assert closed_minutes(times, served, 385, 450) == pytest.approx(30.0)
+    assert closed_minutes(times, served, 360, 390) == 0.0  # open throughout
+    assert closed_minutes(times, served, 430, 600) == 0.0  # past the last spell: extended
+    assert closed_minutes(times, served, 340, 370) == pytest.approx(20.0)  # before opening
+
+
+def test_a_wave_served_into_a_closed_desk_waits_for_it(tiny: Any) -> None:
+    # The only desk closes 06:30-07:00. Thirty people arriving at 06:25 find nobody ahead,
+    # but a desk serving 2.4 a minute has served 12 of them when it closes: the rest wait half
+    # an hour. The relay's load must say so (it said 0: tiny's fluid-desk plan had a site
+    # whose p95 wait was 32 minutes behind a town-wide 8.5), and offer a start that does not
+    # run into the gap.
+    scenario = tiny
+    times, served = capacity_curve(
+        [DeskSpell("S001", 360, 390, 1), DeskSpell("S001", 420, 600, 1)], scenario.flow.service_s
+    )
+    load = relay._Load(times, served, 360.0, BUDGET_MIN, "")
+    assert load.wait(385.0, 30.0) >= 30.0 - 1e-9
+    assert load.wait(365.0, 5.0) <= 1e-9  # served before the gap: no wait
+    # A wave booked before the gap makes the next one arriving in it wait for the reopening.
+    load.book(370.0, 5.0)
+    assert load.wait(395.0, 10.0) == pytest.approx(25.0)
+
+    site = scenario.site_index["S001"]
+    b = next(k for k, x in enumerate(scenario.buildings) if not x.locked and x.floors <= 6)
+    wave = Wave(b, 1, 3, 30, wave_households(scenario.buildings[b], 1, 3), site, 0.0)
+    ways = {(b, 1): Descent(fixed_min=3.0, rides=0, lift_share=0.0)}
+    load.queues = [[wave]]
+    sweeper = relay._Sweeper(next(p for p in scenario.staff if p.role.value == "sweeper"))
+    lifts = LiftClock(scenario.flow)
+    option = relay._option(
+        scenario, sweeper, 380.0, site, 0, [wave], load, ways, lifts, 1.0, 0.0, False
+    )
+    assert option is not None
+    arrival = lifts.arrival(b, option.start, ways[(b, 1)], book=False)
+    assert arrival >= 420.0 - BUDGET_MIN  # its people come when the desk is (nearly) back
+    assert load.wait(arrival, 30.0 * scenario.flow.turnout) <= BUDGET_MIN + 1e-9

@@ -50,6 +50,7 @@ from planner.solver.waves import (
     LiftClock,
     Wave,
     capacity_curve,
+    closed_minutes,
     served_by,
     spells_by_site,
     time_when_served,
@@ -96,10 +97,18 @@ class _Load:
         done, worst = self.done, -math.inf
         for at, count, pinned in sorted([*self.pending, (arrival, people, False)]):
             begin = max(done, self.opens, at)
+            end = self._served_after(begin, count)
             if at >= arrival and not pinned:
-                worst = max(worst, begin - at)
-            done = self._served_after(begin, count)
+                worst = max(worst, self._queue(at, begin, end))
+            done = end
         return worst
+
+    def _queue(self, at: float, begin: float, end: float) -> float:
+        """Minutes the people of a wave arriving at ``at`` wait before their own service: the
+        queue ahead of them (until ``begin``), plus the minutes the desks are closed while they
+        wait or are served (until ``end``): without those, a wave arriving as a site's only
+        desk closes for half an hour looked as if it waited for nobody."""
+        return begin - at + closed_minutes(self.times, self.served, begin, end)
 
     def book(self, arrival: float, people: float, pinned: bool = False) -> None:
         bisect.insort(self.pending, (arrival, people, pinned))

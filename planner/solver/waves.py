@@ -171,6 +171,32 @@ def served_by(times: Sequence[float], served: Sequence[float], minute: float) ->
     return float(served[-1] + _last_rate(times, served) * (minute - times[-1]))
 
 
+def closed_minutes(
+    times: Sequence[float], served: Sequence[float], begin: float, end: float
+) -> float:
+    """Minutes within [``begin``, ``end``) during which a site's desks are all closed.
+
+    Desks may close for a while and open again (a site whose crew works elsewhere for a slot):
+    people who arrive in the gap, or whose service runs into it, wait for it to pass on top of
+    the queue ahead of them. Beyond the last spell the desks count as open (as in
+    :func:`served_by`, which goes on at the last spell's rate).
+    """
+    if not times or end <= begin:
+        return 0.0
+    if begin < times[0]:
+        # Before the first desk opens; callers start service no earlier than that.
+        closed = min(end, times[0]) - begin
+        begin = float(times[0])
+    else:
+        closed = 0.0
+    j = max(0, bisect.bisect_right(times, begin) - 1)
+    while j + 1 < len(times) and times[j] < end:
+        if served[j + 1] <= served[j]:  # a gap between two spells
+            closed += max(0.0, min(end, times[j + 1]) - max(begin, times[j]))
+        j += 1
+    return closed
+
+
 def _interp(x: float, xp: Sequence[float], fp: Sequence[float]) -> float:
     """``np.interp(x, xp, fp)`` for one point, with the same arithmetic (so the same result to
     the last bit): constant beyond the ends, a breakpoint's own value on it."""
