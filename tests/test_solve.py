@@ -397,3 +397,29 @@ def test_pinned_desks_skip_the_fluid_desks(tiny_result) -> None:  # type: ignore
     ran = [s for s in result.stages if s.get("stage") == "sweeps" and "violations" in s]
     assert ran and not any(s["fluid_desks"] for s in ran)
     assert tuple(d for d in result.plan.desks if d.site_id == site) == spells
+
+
+def test_the_location_search_stops_at_a_plan_within_its_gap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from planner.solver import pipeline
+    from planner.solver.pipeline import _LOCATION_GAP, _close_enough
+
+    assert _close_enough({"objective": 100.0, "bound": 100.0 * (1 - _LOCATION_GAP)}, _LOCATION_GAP)
+    assert not _close_enough({"objective": 100.0, "bound": 97.0}, 0.02)
+    assert _close_enough({"objective": 100.0, "bound": 98.5}, 0.02)
+    assert not _close_enough({"objective": 100.0}, 0.02)  # no proven bound yet
+    # The solve hands the location search a progress callback that stops it there.
+    answers: list[tuple[bool, bool]] = []
+    search = pipeline.solve_location
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        progress = kwargs["progress"]
+        near = {"stage": "location", "objective": 100.0, "bound": 99.5}
+        far = {"stage": "location", "objective": 100.0, "bound": 90.0}
+        answers.append((progress(near), progress(far)))
+        return search(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "solve_location", recording)
+    solve(load_scenario(SCENARIOS / "tiny"), FAST)
+    assert answers and all(near and not far for near, far in answers)
