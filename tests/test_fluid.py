@@ -10,13 +10,16 @@ import pytest
 
 from planner.capacity import assess
 from planner.model import Role
+from planner.plan import wave_households
 from planner.solver import SolveConfig, solve
 from planner.solver.fluid import (
     FluidProblem,
     feasible,
     fluid_floor,
     fluid_schedule,
+    lending_of,
     plan_problem,
+    problem_of,
     schedule_near_floor,
 )
 
@@ -146,6 +149,55 @@ def test_the_built_day_keeps_everybody_and_every_household(
     # Riders are those of lift floors: each tower with a lift has its own unit.
     towers = [b for b in called if b.lift and b.floors >= flow.lift_from_floor]
     assert len(owned.lift_per_slot) == len(towers)
+
+
+def test_lending_follows_the_households_each_sweeper_called(tiny: Any, tiny_solved: Any) -> None:
+    # tiny has one committee; move one building to another and the sweepers who called it
+    # lend it the share of their calling that its households make.
+    plan = tiny_solved.plan
+    moved = plan.calls[0].building_id
+    k = tiny.building_index[moved]
+    other = dataclasses.replace(tiny.buildings[k], committee="别的居委")
+    scenario = dataclasses.replace(
+        tiny, buildings=(*tiny.buildings[:k], other, *tiny.buildings[k + 1 :])
+    )
+    lent = lending_of(scenario, plan)
+    for sid in {c.sweeper_id for c in plan.calls}:
+        mine = [c for c in plan.calls if c.sweeper_id == sid]
+        total = sum(
+            wave_households(
+                scenario.buildings[scenario.building_index[c.building_id]], c.floor_from, c.floor_to
+            )
+            for c in mine
+        )
+        there = sum(
+            wave_households(other, c.floor_from, c.floor_to) for c in mine if c.building_id == moved
+        )
+        assert sum(lent[sid].values()) == pytest.approx(1.0)
+        assert lent[sid].get("别的居委", 0.0) == pytest.approx(there / total)
+
+
+def test_lent_minutes_move_between_the_committees_groups(tiny: Any, tiny_solved: Any) -> None:
+    plan = tiny_solved.plan
+    own = plan_problem(tiny, plan)
+    committee = tiny.buildings[0].committee
+    sid = next(
+        p.staff_id for p in tiny.staff if p.role is Role.SWEEPER and p.committee == committee
+    )
+    half = {sid: {committee: 0.5, "别的居委": 0.5}}
+    site_of = {c.building_id: c.site_id for c in plan.calls}
+    lent = problem_of(tiny, site_of, lent=half)
+    only = tuple(p for p in tiny.staff if p.role is not Role.SWEEPER or p.staff_id == sid)
+    alone = problem_of(dataclasses.replace(tiny, staff=only), site_of)
+    # The committee's group (the one its buildings' units use) keeps half of that sweeper's
+    # minutes; the other committee, without buildings here, gets a group with the other half.
+    gone = alone.group_minutes.sum() + alone.pool_minutes.sum()
+    mine, before = int(lent.unit_group[0]), int(own.unit_group[0])
+    assert gone > 0
+    assert lent.group_minutes[mine].sum() == pytest.approx(
+        own.group_minutes[before].sum() - gone / 2
+    )
+    assert lent.group_minutes.sum() == pytest.approx(own.group_minutes.sum())
 
 
 def test_the_floor_lies_between_the_bound_and_the_solved_plan(

@@ -37,7 +37,7 @@ from ortools.linear_solver import pywraplp
 
 from planner.geo import point_distance_m
 from planner.model import Role, Scenario
-from planner.plan import Plan, split_evenly
+from planner.plan import Plan, split_evenly, wave_households
 from planner.solver.budget import crews_per_slot, work_blocks
 
 FloatArray = npt.NDArray[np.float64]
@@ -352,6 +352,7 @@ def problem_of(
     *,
     pooled: bool = False,
     slot_min: int = 5,
+    lent: Mapping[str, Mapping[str, float]] | None = None,
 ) -> FluidProblem:
     """The fluid day of ``scenario`` with buildings at the sites of ``site_of``.
 
@@ -368,6 +369,11 @@ def problem_of(
     slot_min
         Length of a slot; the grid starts at the first sweeper's arrival (calls may be made
         before the sites open) and ends at the latest site closing or deadline.
+    lent
+        Sweeper id -> committee -> share of their working time spent calling that committee's
+        buildings (shares of one sweeper add up to 1): their minutes go to those committees
+        in those shares, slot by slot, instead of to their own (ignored when ``pooled``).
+        Sweepers not named keep to their own committee.
     """
     rnd, flow, crew = scenario.round, scenario.flow, scenario.crew
     sweepers = [p for p in scenario.staff if p.role is Role.SWEEPER]
@@ -402,8 +408,12 @@ def problem_of(
         minutes = np.zeros(n_slots)
         for lo, hi in work_blocks(person, first, crew.max_ppe_h, crew.ppe_break_min):
             minutes += minutes_in_slots(lo, hi)
+        shares = {} if pooled or lent is None else lent.get(person.staff_id, {})
         if pooled:
             group_rows[group(POOL)] += minutes
+        elif shares:
+            for committee, share in sorted(shares.items()):
+                group_rows[group(committee)] += share * minutes
         elif person.committee == POOL:
             pool += minutes
         else:
@@ -462,13 +472,42 @@ def problem_of(
 
 
 def plan_problem(
-    scenario: Scenario, plan: Plan, *, pooled: bool = False, slot_min: int = 5
+    scenario: Scenario,
+    plan: Plan,
+    *,
+    pooled: bool = False,
+    slot_min: int = 5,
+    as_called: bool = False,
 ) -> FluidProblem:
     """:func:`problem_of` with a plan's commitments: each building at the site its calls go to,
-    each door team out from its first visit's start to its last visit's end."""
+    each door team out from its first visit's start to its last visit's end; with
+    ``as_called``, also the plan's lending of sweepers between committees
+    (:func:`lending_of`)."""
     site_of = {c.building_id: c.site_id for c in plan.calls}
     spans: dict[str, tuple[int, int]] = {}
     for v in plan.visits:
         lo, hi = spans.get(v.team_id, (v.start, v.end))
         spans[v.team_id] = (min(lo, v.start), max(hi, v.end))
-    return problem_of(scenario, site_of, spans.values(), pooled=pooled, slot_min=slot_min)
+    lent = lending_of(scenario, plan) if as_called else None
+    return problem_of(
+        scenario, site_of, spans.values(), pooled=pooled, slot_min=slot_min, lent=lent
+    )
+
+
+def lending_of(scenario: Scenario, plan: Plan) -> dict[str, dict[str, float]]:
+    """Sweeper id -> committee -> share of the sweeper's calling (households called) that went
+    to the committee's buildings in ``plan``: how the plan lent sweepers between committees.
+    Sweepers who made no call are left out."""
+    index = scenario.building_index
+    called: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for c in plan.calls:
+        building = scenario.buildings[index[c.building_id]]
+        called[c.sweeper_id][building.committee] += wave_households(
+            building, c.floor_from, c.floor_to
+        )
+    out: dict[str, dict[str, float]] = {}
+    for sid, by_committee in sorted(called.items()):
+        total = sum(by_committee.values())
+        if total > 0:
+            out[sid] = {c: h / total for c, h in sorted(by_committee.items())}
+    return out
