@@ -408,7 +408,7 @@ def problem_of(
         minutes = np.zeros(n_slots)
         for lo, hi in work_blocks(person, first, crew.max_ppe_h, crew.ppe_break_min):
             minutes += minutes_in_slots(lo, hi)
-        shares = {} if pooled or lent is None else lent.get(person.staff_id, {})
+        shares = lent.get(person.staff_id, {}) if lent else {}
         if pooled:
             group_rows[group(POOL)] += minutes
         elif shares:
