@@ -41,7 +41,7 @@ from planner.check import check_plan
 from planner.geo import haversine_m
 from planner.location import solve_location
 from planner.model import Role, Scenario, Site
-from planner.plan import Call, DeskSpell, Plan, append_spell, wave_households
+from planner.plan import DeskSpell, Plan, wave_households
 from planner.problems import Problem
 from planner.roster import RosterResult, TeamNeed, build_roster, staffed_desks
 from planner.simulate import simulate
@@ -58,6 +58,7 @@ from planner.solver.desks import (
 from planner.solver.diagnose import diagnose
 from planner.solver.dispatch import dispatch_calls
 from planner.solver.doors import door_stops, teams_needed
+from planner.solver.extension import extend_desks, extension_room
 from planner.solver.fluid import problem_of, schedule_near_floor
 from planner.solver.prepare import prepare
 from planner.solver.relay import dispatch_by_sweepers
@@ -74,11 +75,8 @@ from planner.solver.waves import (
     Descent,
     Wave,
     building_waves,
-    clearing_time,
     descent,
-    expected_arrivals,
     order_buildings,
-    spells_by_site,
 )
 
 #: Share of the time limit each stage may use (the rest is checking and simulation).
@@ -151,8 +149,6 @@ _WAIT_STEP_MIN = 5.0
 #: and 6.4 minutes; without it the plan with 6.4 (and a peak of 124 instead of 90) won by
 #: seconds of finish. At 3, every earlier end of 30 minutes or more in that table still wins.
 _WAIT_WORTH_MIN = 3.0
-#: Minutes desks stay open after the expected queue clears: arrivals and service times vary.
-_CLEAR_MARGIN_MIN = 15
 #: Cost of opening a site, in person-metres of walking: small, so walking decides, but enough
 #: that a site saving nobody any walk stays closed.
 _OPEN_COST_M = 1000.0
@@ -568,13 +564,17 @@ def _calling_rounds(
 ) -> tuple[SweepSchedule, list[DeskSpell], RosterResult]:
     """Calls timed against the staffed desks and given to sweepers (``dispatch`` of the desks);
     sweepers may call later than wished, so desks then stay open until the people called have
-    been served, and the roster is redone (at most ``_ROUNDS`` rounds). Returns the calls,
-    desks and roster."""
+    been served (where a site's marshal is needed elsewhere meanwhile, only once one is free
+    again), and the roster is redone (at most ``_ROUNDS`` rounds). Returns the calls, desks and
+    roster."""
     sweeps: SweepSchedule | None = None
     for round_ in range(_ROUNDS):
         clock.begin("sweeps")
         sweeps = dispatch(staffed)
-        extended = _extend_desks(scenario, staffed, sweeps.calls, ways, locks)
+        room = extension_room(scenario, staffed, roster.shifts)
+        extended = extend_desks(
+            scenario, staffed, sweeps.calls, ways, room, frozenset(locks.site_desks)
+        )
         clock.report(
             "sweeps",
             variant=variant,
@@ -816,44 +816,6 @@ def _site_waves(
     return out, ways
 
 
-def _extend_desks(
-    scenario: Scenario,
-    desks: Sequence[DeskSpell],
-    calls: Sequence[Call],
-    ways: dict[tuple[int, int], Descent],
-    locks: Locks,
-) -> list[DeskSpell]:
-    """Desks kept open until each site's expected queue clears, plus a safety margin.
-
-    The extension runs at the site's last desk count and stops at the site's closing time. Sites
-    whose desks the user pinned keep exactly those.
-    """
-    flow = scenario.flow
-    index = scenario.building_index
-    arrivals = expected_arrivals(
-        [(index[c.building_id], c.floor_from, c.call_time, c.people, c.site_id) for c in calls],
-        ways,
-        flow,
-    )
-    by_site = spells_by_site(desks)
-    out: list[DeskSpell] = []
-    for site_id in sorted(set(by_site) | set(arrivals)):
-        spells = by_site.get(site_id, [])
-        out.extend(spells)
-        if site_id in locks.site_desks:
-            continue
-        clear = clearing_time(arrivals.get(site_id, []), spells, flow.service_s)
-        if not math.isfinite(clear):  # nobody expected, or never clears: nothing to extend to
-            continue
-        site = scenario.sites[scenario.site_index[site_id]]
-        end = max((d.end for d in spells), default=max(site.open_from, scenario.round.start))
-        want = min(site.open_to, math.ceil(clear) + _CLEAR_MARGIN_MIN)
-        if want > end:
-            desks_now = max((d.desks for d in spells), default=1)
-            out.append(DeskSpell(site_id, end, want, desks_now))
-    return _merge(out)
-
-
 def _fill_crews_around_pins(
     desks: npt.NDArray[np.int64], problem: DeskProblem, locks: Locks
 ) -> npt.NDArray[np.int64]:
@@ -870,14 +832,6 @@ def _keep_pinned(staffed: Sequence[DeskSpell], locks: Locks) -> list[DeskSpell]:
     the checker then says so, rather than the solver quietly changing the user's decision)."""
     kept = [d for d in staffed if d.site_id not in locks.site_desks]
     return kept + [d for spells in locks.site_desks.values() for d in spells]
-
-
-def _merge(spells: list[DeskSpell]) -> list[DeskSpell]:
-    """Join touching spells of one site with the same desk count."""
-    out: list[DeskSpell] = []
-    for spell in sorted(spells, key=lambda d: (d.site_id, d.start)):
-        append_spell(out, spell)
-    return out
 
 
 def _fluid_desks(
