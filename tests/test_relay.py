@@ -229,7 +229,26 @@ def test_a_site_with_no_room_holds_the_call_back(
 ) -> None:
     # One desk and three sweepers: the desk serves 2 people a minute, the sweepers could call
     # far more. The calls then come as the desk serves, never a crowd past the budget.
+    scenario, site_waves, ways, desks = _one_desk_many_sweepers(scenario_writer, mini_tables)
+    schedule = dispatch_by_sweepers(scenario, site_waves, ways, desks, scenario.staff, {}, 4.0)
+    assert not schedule.uncalled
+    waits = _fluid_waits(scenario, schedule, ways, desks)["S1"]
+    assert max(waits) <= 4.0 + 1e-6
+    # Held back, not merely lucky: the calls span about as long as the desk needs for them.
+    people = sum(c.people for c in schedule.calls) * scenario.flow.turnout
+    first_wave = max(c.people for c in schedule.calls) * scenario.flow.turnout
+    span = max(c.call_time for c in schedule.calls) - min(c.call_time for c in schedule.calls)
+    per_min = 60.0 / scenario.flow.service_s
+    assert span >= (people - first_wave) / per_min - 4.0 - 1.0
+
+
+def _one_desk_many_sweepers(
+    scenario_writer: Callable[..., Path], mini_tables: dict, sweepers_from: str = "06:00"
+) -> tuple[Scenario, dict, dict, list[DeskSpell]]:
+    """The mini scenario's S1 with one desk from 06:00 and three sweepers (on duty from
+    ``sweepers_from``); every wave 3 minutes from its call to the site, no lift."""
     sweeper = next(r for r in mini_tables["staff"] if r["role"] == "sweeper")
+    sweeper["available_from"] = sweepers_from
     for k in range(2):
         mini_tables["staff"].append({**sweeper, "staff_id": f"SW{k}"})
     scenario = load_scenario(scenario_writer(tables=mini_tables))
@@ -242,17 +261,7 @@ def test_a_site_with_no_room_holds_the_call_back(
             ways[(b, lo)] = Descent(fixed_min=3.0, rides=0, lift_share=0.0)
         if waves:
             queues.append(waves)
-    desks = [DeskSpell("S1", 6 * 60, 12 * 60, 1)]
-    schedule = dispatch_by_sweepers(scenario, {site: queues}, ways, desks, scenario.staff, {}, 4.0)
-    assert not schedule.uncalled
-    waits = _fluid_waits(scenario, schedule, ways, desks)["S1"]
-    assert max(waits) <= 4.0 + 1e-6
-    # Held back, not merely lucky: the calls span about as long as the desk needs for them.
-    people = sum(c.people for c in schedule.calls) * scenario.flow.turnout
-    first_wave = max(c.people for c in schedule.calls) * scenario.flow.turnout
-    span = max(c.call_time for c in schedule.calls) - min(c.call_time for c in schedule.calls)
-    per_min = 60.0 / scenario.flow.service_s
-    assert span >= (people - first_wave) / per_min - 4.0 - 1.0
+    return scenario, {site: queues}, ways, [DeskSpell("S1", 6 * 60, 12 * 60, 1)]
 
 
 def test_fill_crews_gives_spare_crews_to_open_sites_only() -> None:
@@ -487,3 +496,34 @@ def test_a_wave_served_into_a_closed_desk_waits_for_it(tiny: Any) -> None:
     arrival = lifts.arrival(b, option.start, ways[(b, 1)], book=False)
     assert arrival >= 420.0 - BUDGET_MIN  # its people come when the desk is (nearly) back
     assert load.wait(arrival, 30.0 * scenario.flow.turnout) <= BUDGET_MIN + 1e-9
+
+
+@pytest.mark.parametrize("before_open", [0.0, 6.0])
+def test_people_wait_for_the_first_desk_only_as_long_as_allowed(
+    scenario_writer: Callable[..., Path], mini_tables: dict, before_open: float
+) -> None:
+    # Sweepers on duty from 05:30, the desk from 06:00. Without the allowance nobody is called
+    # to arrive before the desk opens; with it the first calls come that much earlier, the
+    # desk starts on a queue, and no wave waits longer than the budget plus the minutes it
+    # spent waiting for the opening (at most the allowance).
+    scenario, site_waves, ways, desks = _one_desk_many_sweepers(
+        scenario_writer, mini_tables, sweepers_from="05:30"
+    )
+    schedule = dispatch_by_sweepers(
+        scenario, site_waves, ways, desks, scenario.staff, {}, 4.0, before_open_min=before_open
+    )
+    assert not schedule.uncalled
+    opens = 6 * 60
+    first_call = min(c.call_time for c in schedule.calls)
+    assert first_call >= opens - scenario.flow.response_min - before_open - 1e-9
+    waits = dict(_fluid_waits(scenario, schedule, ways, desks, keys=True)["S1"])
+    arrivals = {(c.building_id, c.floor_from): c.call_time + 3.0 for c in schedule.calls}
+    for key, wait in waits.items():
+        before = min(before_open, max(0.0, opens - arrivals[key]))
+        assert wait - before <= 4.0 + 1e-6, key
+    if before_open:
+        assert first_call < opens - scenario.flow.response_min
+        assert min(arrivals.values()) < opens
+        assert max(waits.values()) > 4.0  # the allowance was used, not merely allowed
+    else:
+        assert min(arrivals.values()) >= opens - 4.0 - 1e-9

@@ -79,6 +79,7 @@ class _Load:
     opens: float
     budget_min: float
     committee: str
+    before_open_min: float = 0.0  # minutes of waiting for the first desk that do not count
     done: float = -math.inf  # minute the desks would have served every folded wave
     # (arrival, people, pinned): a pinned wave's time is the user's, so no call is held back to
     # keep its queue short; calls arriving after it count its people ahead of them.
@@ -107,8 +108,10 @@ class _Load:
         """Minutes the people of a wave arriving at ``at`` wait before their own service: the
         queue ahead of them (until ``begin``), plus the minutes the desks are closed while they
         wait or are served (until ``end``): without those, a wave arriving as a site's only
-        desk closes for half an hour looked as if it waited for nobody."""
-        return begin - at + closed_minutes(self.times, self.served, begin, end)
+        desk closes for half an hour looked as if it waited for nobody. Up to
+        ``before_open_min`` of waiting for the site's first desk is not counted."""
+        early = min(self.before_open_min, max(0.0, self.opens - at))
+        return begin - at + closed_minutes(self.times, self.served, begin, end) - early
 
     def book(self, arrival: float, people: float, pinned: bool = False) -> None:
         bisect.insort(self.pending, (arrival, people, pinned))
@@ -139,6 +142,7 @@ def dispatch_by_sweepers(
     home: Mapping[str, Sequence[Stint]],
     budget_min: float,
     pinned: Mapping[int, float] | None = None,
+    before_open_min: float = 0.0,
 ) -> SweepSchedule:
     """Time every wave and give it to a sweeper, the sweepers calling as fast as the sites allow.
 
@@ -162,6 +166,11 @@ def dispatch_by_sweepers(
         when the site's desks would have served the one before. These calls are booked against
         their sites before any other (the sweepers fill the room around them), and a sweeper is
         kept free for each.
+    before_open_min
+        Minutes people may wait for their site's first desk to open on top of ``budget_min``;
+        the first calls may be made that much earlier (from the round's start less the
+        response time and these minutes, as the sweepers' hours allow). With 0 nobody is
+        called to arrive before the desks open.
 
     Returns
     -------
@@ -171,7 +180,7 @@ def dispatch_by_sweepers(
         minute); waves nobody could call.
     """
     flow = scenario.flow
-    earliest = scenario.round.start - flow.response_min
+    earliest = scenario.round.start - flow.response_min - before_open_min
     pinned = dict(pinned or {})
     spells_of = spells_by_site(desks)
     loads: dict[int, _Load] = {}
@@ -194,6 +203,7 @@ def dispatch_by_sweepers(
             float(spells[0].start),
             min(budget_min, _QUEUE_SHARE * site.queue_capacity / rate),
             site.committee,
+            before_open_min,
             queues=queues,
         )
     sweepers = [_Sweeper(p) for p in staff if p.role is Role.SWEEPER]
