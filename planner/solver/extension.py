@@ -79,11 +79,12 @@ def extend_desks(
 ) -> list[DeskSpell]:
     """Desks kept open until each site's expected queue clears, plus ``CLEAR_MARGIN_MIN``.
 
-    The queue is cleared against the site's ``room`` (see :func:`extension_room`), and the
-    extension fills that room up to the clearing minute at the site's largest desk count (a
-    margin: the room counts its last). A site whose room ends before its queue clears is
-    extended straight on from where the room ends (the roster then staffs what it can, and a
-    desk it cannot staff is stepped down before anybody is called to it). Nothing is extended
+    The queue is cleared against the site's ``room`` (see :func:`extension_room`, at the
+    site's last desk count), and the extension fills that room up to the clearing minute at the
+    site's largest desk count (as before session 20: a margin on top of the clearing). A site
+    whose room ends before its queue clears is extended straight on from where the room ends
+    (the roster then staffs what it can, and a desk it cannot staff is stepped down before
+    anybody is called to it). Nothing is extended
     past the site's closing time, nor at the sites in ``keep`` (their desks are the user's).
     """
     flow = scenario.flow
@@ -114,10 +115,10 @@ def extend_desks(
         reached = max((d.end for d in ahead if d.start < want), default=end)
         if want > reached:
             out.append(DeskSpell(site_id, reached, want, most))
-    return merge_spells(out)
+    return _merge_spells(out)
 
 
-def merge_spells(spells: Sequence[DeskSpell]) -> list[DeskSpell]:
+def _merge_spells(spells: Sequence[DeskSpell]) -> list[DeskSpell]:
     """Join touching spells of one site with the same desk count."""
     out: list[DeskSpell] = []
     for spell in sorted(spells, key=lambda d: (d.site_id, d.start)):
