@@ -260,10 +260,10 @@ def staffed_desks(
     (rule 4), since each shift is counted as one person.
     """
     crew = scenario.crew
-    wanted = _site_levels((d.site_id, d.start, d.end, d.desks) for d in desks)
+    wanted = post_levels((d.site_id, d.start, d.end, d.desks) for d in desks)
     crews: dict[tuple[str, Role], list[tuple[int, int, int]]] = {}
     for role in (Role.SAMPLER, Role.REGISTRAR, Role.MARSHAL):
-        levels = _site_levels((s.post, s.start, s.end, 1) for s in shifts if s.role == role)
+        levels = post_levels((s.post, s.start, s.end, 1) for s in shifts if s.role == role)
         for site_id, steps in levels.items():
             crews[(site_id, role)] = steps
     out: list[DeskSpell] = []
@@ -282,11 +282,11 @@ def staffed_desks(
             }
         )
         for a, b in itertools.pairwise(cuts):
-            n = _level_at(steps, a)
+            n = level_at(steps, a)
             for crew_steps, per_desk in limits:
                 if per_desk > 0:
-                    n = min(n, _level_at(crew_steps, a) // per_desk)
-            if _level_at(marshal_steps, a) < crew.marshals_per_site:
+                    n = min(n, level_at(crew_steps, a) // per_desk)
+            if level_at(marshal_steps, a) < crew.marshals_per_site:
                 n = 0
             if n > 0:
                 append_spell(out, DeskSpell(site_id, a, b, n))
@@ -375,7 +375,7 @@ def _desk_requests(
 ) -> dict[Role, list[_Request]]:
     """One request per track of desk crew: ``desks x per-desk`` people of each role per site."""
     out: dict[Role, list[_Request]] = {}
-    levels = _site_levels((d.site_id, d.start, d.end, d.desks) for d in desks)
+    levels = post_levels((d.site_id, d.start, d.end, d.desks) for d in desks)
     for role, per_desk in ((Role.SAMPLER, samplers), (Role.REGISTRAR, registrars)):
         requests: list[_Request] = []
         for site_id, steps in sorted(levels.items()):
@@ -401,7 +401,7 @@ def _marshal_requests(
 ) -> list[_Request]:
     """``per_site`` marshal tracks over every stretch a site has any desk open."""
     out: list[_Request] = []
-    levels = _site_levels((d.site_id, d.start, d.end, d.desks) for d in desks)
+    levels = post_levels((d.site_id, d.start, d.end, d.desks) for d in desks)
     for site_id, steps in sorted(levels.items()):
         opened = [(a, b, per_site) for a, b, n in steps if n > 0]
         for track, (a, b) in _tracks(opened):
@@ -682,10 +682,13 @@ def _usable_minutes(person: Staff, rules: _Rules, lo: int, hi: int) -> float:
     return float(min(span, _minutes_floor(person.max_hours * 60)))
 
 
-def _site_levels(
+def post_levels(
     items: Iterable[tuple[str, int, int, int]],
 ) -> dict[str, list[tuple[int, int, int]]]:
-    """Per post, the sum of weighted intervals as maximal constant steps (start, end, level>0)."""
+    """Per post, the sum of weighted intervals as maximal constant steps (start, end, level>0).
+
+    ``items`` are ``(post, start, end, weight)``; a negative weight takes an interval off (the
+    sum must not go below 0)."""
     events: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for post, start, end, weight in items:
         if end > start and weight:
@@ -726,7 +729,8 @@ def _tracks(steps: Sequence[tuple[int, int, int]]) -> list[tuple[int, tuple[int,
     return out
 
 
-def _level_at(steps: Sequence[tuple[int, int, int]], minute: int) -> int:
+def level_at(steps: Sequence[tuple[int, int, int]], minute: int) -> int:
+    """The level of :func:`post_levels`' ``steps`` at ``minute`` (0 outside every step)."""
     for a, b, n in steps:
         if a <= minute < b:
             return n
@@ -741,6 +745,6 @@ def _aggregate_missing(missing: list[tuple[str, Role, int, int]]) -> tuple[Unfil
             by_key[(post, role)].append((a, b, 1))
     out: list[Unfilled] = []
     for (post, role), items in sorted(by_key.items(), key=lambda kv: (kv[0][0], kv[0][1].value)):
-        levels = _site_levels((post, a, b, n) for a, b, n in items)[post]
+        levels = post_levels((post, a, b, n) for a, b, n in items)[post]
         out.extend(Unfilled(post, role, a, b, n) for a, b, n in levels)
     return tuple(out)

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 
 from planner.model import Role, Scenario
 from planner.plan import Call, DeskSpell, Shift, append_spell
+from planner.roster import level_at, post_levels
 from planner.solver.waves import Descent, clearing_time, expected_arrivals, spells_by_site
 
 #: Minutes a site's desks stay open after its expected queue clears (service times vary).
@@ -60,10 +61,10 @@ def extension_room(
         site = scenario.sites[scenario.site_index[site_id]]
         last = max(spells, key=lambda d: d.end)
         begin, end = last.end, site.open_to
-        cuts = sorted({begin, end} | {t for t, _ in free if begin < t < end})
+        cuts = sorted({begin, end} | {t for a, b, _ in free for t in (a, b) if begin < t < end})
         out: list[DeskSpell] = []
         for a, b in itertools.pairwise(cuts):
-            if a < b and _level(free, a) >= need:
+            if a < b and level_at(free, a) >= need:
                 append_spell(out, DeskSpell(site_id, a, b, last.desks))
         room[site_id] = out
     return room
@@ -91,7 +92,7 @@ def extend_desks(
     index = scenario.building_index
     arrivals = expected_arrivals(
         [(index[c.building_id], c.floor_from, c.call_time, c.people, c.site_id) for c in calls],
-        dict(ways),
+        ways,
         flow,
     )
     by_site = spells_by_site(desks)
@@ -126,37 +127,22 @@ def _merge_spells(spells: Sequence[DeskSpell]) -> list[DeskSpell]:
     return out
 
 
-def _free_steps(scenario: Scenario, shifts: Sequence[Shift], role: Role) -> list[tuple[int, int]]:
-    """``(minute, people of role free from then on)`` at each change, in minute order."""
+def _free_steps(
+    scenario: Scenario, shifts: Sequence[Shift], role: Role
+) -> list[tuple[int, int, int]]:
+    """When people of ``role`` are free: ``(start, end, how many)`` steps
+    (:func:`planner.roster.post_levels`), each person's availability less their shifts."""
     busy: dict[str, list[Shift]] = defaultdict(list)
     for shift in shifts:
         if shift.role is role:
             busy[shift.staff_id].append(shift)
-    delta: dict[int, int] = defaultdict(int)
+    intervals: list[tuple[str, int, int, int]] = []
     for person in scenario.staff:
         if person.role is not role:
             continue
         own = busy.get(person.staff_id, [])
         if sum(s.end - s.start for s in own) >= person.max_hours * 60.0:
             continue
-        delta[person.available_from] += 1
-        delta[person.available_to] -= 1
-        for shift in own:
-            delta[shift.start] -= 1
-            delta[shift.end] += 1
-    steps: list[tuple[int, int]] = []
-    level = 0
-    for minute in sorted(delta):
-        level += delta[minute]
-        steps.append((minute, level))
-    return steps
-
-
-def _level(steps: Sequence[tuple[int, int]], minute: int) -> int:
-    """The step function's value at ``minute`` (0 before its first step)."""
-    level = 0
-    for at, value in steps:
-        if at > minute:
-            break
-        level = value
-    return level
+        intervals.append(("", person.available_from, person.available_to, 1))
+        intervals += [("", s.start, s.end, -1) for s in own]
+    return post_levels(intervals).get("", [])

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -220,7 +220,7 @@ def _last_rate(times: Sequence[float], served: Sequence[float]) -> float:
 
 def expected_arrivals(
     calls: Sequence[tuple[int, int, float, int, str]],
-    ways: dict[tuple[int, int], Descent],
+    ways: Mapping[tuple[int, int], Descent],
     flow: FlowParams,
 ) -> dict[str, list[tuple[float, float]]]:
     """Mean arrival and expected people per site for calls ``(building, floor_from, minute,
