@@ -6,7 +6,7 @@ draws to people, not to events: differences between plans come from the plans, n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ METRICS: tuple[tuple[str, str, str | None], ...] = (
     ("done_by_deadline", "done_by_deadline", "mean"),
     ("peak_queue", "peak_queue", "mean"),
     ("wait_p95_min", "wait_p95_min", "mean"),
+    ("wait_p95_worst_site_min", "wait_p95_worst_site_min", "mean"),
     ("walking_km", "walking_person_m", "mean"),
     ("staff_hours", "staff_hours", None),
 )
@@ -135,11 +136,22 @@ def kpi_rows(kpis: dict[str, Any], lang: Lang | None = None) -> list[tuple[str, 
         (text("kpi_done_by_deadline", lang), stat("done_by_deadline", "done_by_deadline")),
         (text("kpi_peak_queue", lang), stat("peak_queue", "peak_queue")),
         (text("kpi_wait_p95_min", lang), stat("wait_p95_min", "wait_p95_min")),
+        (text("kpi_wait_p95_worst_site_min", lang), _worst_site(kpis, lang, stat)),
         (text("kpi_walking_km", lang), stat("walking_km", "walking_person_m", 1 / 1000)),
         (text("kpi_staff_hours", lang), _fmt("staff_hours", _num(kpis.get("staff_hours")))),
         (text("kpi_unserved", lang), _fmt("unserved", unserved)),
         (text("kpi_over_capacity", lang), ", ".join(over) if over else text("kpi_none", lang)),
     ]
+
+
+def _worst_site(kpis: dict[str, Any], lang: Lang | None, stat: Callable[[str, str], str]) -> str:
+    """The worst site's p95 wait over replications, and which site has the longest on average
+    (KPI dicts written before the worst site was reported show a dash)."""
+    if kpis.get("wait_p95_worst_site_min") is None:
+        return "—"
+    shown = stat("wait_p95_worst_site_min", "wait_p95_worst_site_min")
+    site = kpis.get("worst_wait_site")
+    return shown if not site else text("kpi_worst_site", lang, stat=shown, site=site)
 
 
 def _num(value: object) -> float:

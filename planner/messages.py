@@ -718,6 +718,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "kpi_done_by_deadline": ("截止前完成", "done by deadline"),
     "kpi_peak_queue": ("最长排队（人）", "peak queue (people)"),
     "kpi_wait_p95_min": ("95% 等待（分钟）", "p95 wait (min)"),
+    "kpi_wait_p95_worst_site_min": (
+        "等待最长点位的 95% 等待（分钟）",
+        "p95 wait at the worst site (min)",
+    ),
+    "kpi_worst_site": ("{stat}，{site}", "{stat}, {site}"),
     "kpi_walking_km": ("步行总量（人·公里）", "walking (person-km)"),
     "kpi_staff_hours": ("人员工时", "staff-hours"),
     "kpi_lower_bound": ("完成时间下界", "finish lower bound"),

@@ -461,11 +461,14 @@ def simulate(
         scenario's residents done by the deadline; those who stayed home or were never called are
         not done), ``unserved`` (people who came but found no desk open again),
         ``peak_queue`` (largest over sites), ``wait_p95_min`` and ``wait_max_min`` (over all
-        served people), ``walking_person_m`` (metres walked, summed over people who came);
+        served people), ``wait_p95_worst_site_min`` (the largest of the sites' own p95 waits:
+        the longest wait a site's people can expect, which a town-wide p95 can hide),
+        ``walking_person_m`` (metres walked, summed over people who came);
         deterministic: ``staff_hours`` (sum of the roster's shifts), ``lower_bound``
         (:func:`planner.capacity.assess` ``finish_lower_bound``, ``None`` if the supply never
         suffices), ``sites_over_capacity`` (sites whose mean peak queue exceeds their
-        ``queue_capacity``).
+        ``queue_capacity``), ``worst_wait_site`` (id of the site whose p95 wait, averaged over
+        replications, is the longest; ``None`` if nobody was served).
     """
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
@@ -539,6 +542,7 @@ def simulate(
         goers = goers[np.argsort(lay.site[goers], kind="stable")]
         bounds = np.searchsorted(lay.site[goers], [*active_sites, len(site_ids)])
         rep_peak = 0
+        worst_site_p95 = 0.0
         for pos, s in enumerate(active_sites):
             idx = goers[bounds[pos] : bounds[pos + 1]]
             spells = spells_by_site.get(s, [])
@@ -552,6 +556,8 @@ def simulate(
                 queue_parts.append((rep, s, *queue))
             peaks[s].append(row["peak_queue"])
             rep_peak = max(rep_peak, row["peak_queue"])
+            if row["served"]:
+                worst_site_p95 = max(worst_site_p95, row["wait_p95"])
 
         # Door teams.
         v_start, v_end = _door_visits(lay, z_door, crew.door_s_per_person / 60.0, flow.service_cv)
@@ -572,6 +578,7 @@ def simulate(
         per_rep["peak_queue"].append(rep_peak)
         per_rep["wait_p95_min"].append(float(np.percentile(waits, 95)) if waits.size else 0.0)
         per_rep["wait_max_min"].append(float(waits.max()) if waits.size else 0.0)
+        per_rep["wait_p95_worst_site_min"].append(worst_site_p95)
         per_rep["walking_person_m"].append(float(lay.walk_m[came].sum()))
 
         if keep_people is None or rep < keep_people:
@@ -594,6 +601,7 @@ def simulate(
             for s in active_sites
             if float(np.mean(peaks[s])) > scenario.sites[s].queue_capacity
         ],
+        "worst_wait_site": _worst_wait_site(site_rows, site_ids),
     }
     return SimResult(
         kpis=kpis,
@@ -613,6 +621,19 @@ def _runs(building: IntArray, mask: BoolArray) -> list[tuple[int, int]]:
     his = np.concatenate([cuts, [building.size]])
     hits = np.add.reduceat(mask.astype(np.int64), los) > 0
     return [(int(lo), int(hi)) for lo, hi, hit in zip(los, his, hits, strict=True) if hit]
+
+
+def _worst_wait_site(rows: list[dict[str, Any]], site_ids: tuple[str, ...]) -> str | None:
+    """The site whose p95 wait, averaged over the replications that served somebody there, is
+    the longest (``None`` when nobody was served anywhere); the first site id on ties."""
+    waits: dict[int, list[float]] = defaultdict(list)
+    for row in rows:
+        if row["served"]:
+            waits[row["site"]].append(row["wait_p95"])
+    if not waits:
+        return None
+    worst = max(sorted(waits), key=lambda s: float(np.mean(waits[s])))
+    return site_ids[worst]
 
 
 def _site_record(

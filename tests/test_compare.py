@@ -61,3 +61,16 @@ def test_kpi_rows_show_none_as_a_dash() -> None:
     rows = dict(kpi_rows({"finish": {"mean": None, "p10": 500.0, "p90": None}}, "en"))
     assert rows["finish"] == "— (p10 08:20, p90 —)"
     assert rows["sites over queue capacity"] == "none"
+
+
+def test_kpi_rows_name_the_worst_site_and_dash_older_kpis() -> None:
+    kpis = {
+        "wait_p95_worst_site_min": {"mean": 12.04, "p10": 11.66, "p90": 12.31},
+        "worst_wait_site": "S002",
+    }
+    rows = dict(kpi_rows(kpis, "en"))
+    assert rows["p95 wait at the worst site (min)"] == "12.0 (p10 11.7, p90 12.3), S002"
+    zh = dict(kpi_rows(kpis, "zh"))
+    assert zh["等待最长点位的 95% 等待（分钟）"].endswith("，S002")
+    # A kpis.json written before the worst site was reported.
+    assert dict(kpi_rows({}, "en"))["p95 wait at the worst site (min)"] == "—"

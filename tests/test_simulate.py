@@ -428,6 +428,23 @@ def test_mini_kpis_make_sense(mini: tuple[Scenario, Plan]) -> None:
     assert (top.to_numpy() >= sites.peak_queue.to_numpy() - 5).all()
 
 
+def test_worst_site_wait_from_the_people_themselves(tiny: Scenario, tiny_plan: Plan) -> None:
+    """The worst site's p95 wait, recomputed from each replication's people: per site the
+    95th percentile of the served people's waits, the largest site per replication."""
+    result = simulate(tiny, tiny_plan, reps=3, seed=4, keep_people=3)
+    people = result.people
+    served = people[people.came & np.isfinite(people.wait)]
+    per_site = served.groupby(["rep", "site_id"]).wait.apply(lambda w: np.percentile(w, 95))
+    worst = per_site.groupby("rep").max().to_numpy()
+    kpi = result.kpis["wait_p95_worst_site_min"]
+    assert kpi["mean"] == pytest.approx(worst.mean())
+    assert kpi["p90"] == pytest.approx(np.percentile(worst, 90))
+    assert result.kpis["worst_wait_site"] == per_site.groupby("site_id").mean().idxmax()
+    # The point of the KPI: this plan's town-wide p95 hides a site where people wait longer.
+    overall = served.groupby("rep").wait.apply(lambda w: np.percentile(w, 95)).to_numpy()
+    assert (worst > overall + 1.0).all()
+
+
 def test_unserved_people_make_the_finish_unknown(mini: tuple[Scenario, Plan]) -> None:
     scenario, plan = mini
     # Desks close at 07:30, before the last waves come down.
@@ -467,4 +484,6 @@ def test_empty_plan(mini: tuple[Scenario, Plan]) -> None:
     result = simulate(scenario, Plan(desks=(), calls=(), visits=(), roster=()), reps=2)
     assert result.kpis["done_by_deadline"]["mean"] == 0
     assert result.kpis["finish"]["mean"] is None
+    assert result.kpis["worst_wait_site"] is None
+    assert result.kpis["wait_p95_worst_site_min"]["mean"] == 0
     assert result.people.empty and result.sites.empty and result.queue.empty
