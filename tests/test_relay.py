@@ -527,3 +527,44 @@ def test_people_wait_for_the_first_desk_only_as_long_as_allowed(
         assert max(waits.values()) > 4.0  # the allowance was used, not merely allowed
     else:
         assert min(arrivals.values()) >= opens - 4.0 - 1e-9
+
+
+def test_a_site_opening_late_calls_no_lift_floors_that_would_wait_long_for_it(
+    scenario_writer: Callable[..., Path], mini_tables: dict
+) -> None:
+    # The desk opens at 07:00, an hour after the round's start; every wave comes down by lift,
+    # its people spread over several rides. Judged by their mean arrival, the first waves could
+    # be called at about 06:42; their first riders would then wait some 17 minutes for the
+    # desk. No call comes so early that its first people (leaving at once: the descent less its
+    # mean response) wait longer than the budget and the allowance together.
+    scenario, site_waves, ways, _ = _one_desk_many_sweepers(
+        scenario_writer, mini_tables, sweepers_from="05:30"
+    )
+    lift = {key: Descent(fixed_min=3.0, rides=6, lift_share=1.0) for key in ways}
+    opens = 7 * 60
+    desks = [DeskSpell("S1", opens, 12 * 60, 1)]
+    budget, before_open = 4.0, 6.0
+    schedule = dispatch_by_sweepers(
+        scenario, site_waves, lift, desks, scenario.staff, {}, budget, before_open_min=before_open
+    )
+    assert not schedule.uncalled
+    lead = 3.0 - scenario.flow.response_min / 2.0
+    held = opens - budget - before_open - lead
+    first_call = min(c.call_time for c in schedule.calls)
+    assert held - 1e-9 <= first_call < held + 1.0  # the rule, not the queue, holds it back
+    ride = scenario.flow.lift_s / 60.0
+    mean_lead = 3.0 + (6 + 1) / 2.0 * ride
+    assert first_call > opens - budget - before_open - mean_lead + 5.0  # later than by means
+    # A site open from the round's start keeps its early calls.
+    early = dispatch_by_sweepers(
+        scenario,
+        site_waves,
+        lift,
+        [DeskSpell("S1", 6 * 60, 12 * 60, 1)],
+        scenario.staff,
+        {},
+        budget,
+        before_open_min=before_open,
+    )
+    start = scenario.round.start
+    assert min(c.call_time for c in early.calls) == start - scenario.flow.response_min - before_open

@@ -80,6 +80,7 @@ class _Load:
     budget_min: float
     committee: str
     before_open_min: float = 0.0  # minutes of waiting for the first desk that do not count
+    opens_late: bool = False  # the first desk opens after the round's start
     done: float = -math.inf  # minute the desks would have served every folded wave
     # (arrival, people, pinned): a pinned wave's time is the user's, so no call is held back to
     # keep its queue short; calls arriving after it count its people ahead of them.
@@ -112,6 +113,24 @@ class _Load:
         ``before_open_min`` of waiting for the site's first desk is not counted."""
         early = min(self.before_open_min, max(0.0, self.opens - at))
         return begin - at + closed_minutes(self.times, self.served, begin, end) - early
+
+    def earliest_call(self, way: Descent, response_min: float) -> float:
+        """The earliest minute a wave going down ``way`` may be called for this site.
+
+        No call comes more than ``_BEFORE_DESK_MIN`` before the first desk. At a site whose
+        first desk opens after the round's start, also none whose first people (leaving at
+        once: the descent less its mean response) would wait longer for it than the budget
+        and ``before_open_min`` together, a short wait. The queue check judges a wave by its
+        mean arrival, and a tower's lift floors come down over 10-15 minutes: their first
+        riders waited 17-20 minutes at sites opening at 07:00 (session 21). Sites open at the
+        start need no such rule: nobody may be called before the round's start less the
+        response and ``before_open_min``.
+        """
+        earliest = self.opens - _BEFORE_DESK_MIN
+        if self.opens_late:
+            lead = max(0.0, way.fixed_min - response_min / 2.0)
+            earliest = max(earliest, self.opens - self.before_open_min - self.budget_min - lead)
+        return earliest
 
     def book(self, arrival: float, people: float, pinned: bool = False) -> None:
         bisect.insort(self.pending, (arrival, people, pinned))
@@ -204,6 +223,7 @@ def dispatch_by_sweepers(
             min(budget_min, _QUEUE_SHARE * site.queue_capacity / rate),
             site.committee,
             before_open_min,
+            spells[0].start > scenario.round.start,
             queues=queues,
         )
     sweepers = [_Sweeper(p) for p in staff if p.role is Role.SWEEPER]
@@ -394,7 +414,8 @@ def _option(
 ) -> _Option | None:
     wave = waves[0]
     lat, lon = _where(scenario, wave)
-    earliest = max(now, load.opens - _BEFORE_DESK_MIN)
+    way = ways[(wave.building, wave.floor_from)]
+    earliest = max(now, load.earliest_call(way, scenario.flow.response_min))
     ready = _earliest_start(sweeper, lat, lon, _at(wave, earliest), speed)
     if ready is None:
         return None
@@ -403,7 +424,6 @@ def _option(
     if sweeper.free_at > -math.inf and sweeper.building != wave.building:
         walk = start - max(earliest, sweeper.free_at)
         walk = max(0.0, min(walk, start - now))
-    way = ways[(wave.building, wave.floor_from)]
     arrival = lifts.arrival(wave.building, start, way, book=False)
     people = wave.people * scenario.flow.turnout
     queued = load.wait(arrival, people)
