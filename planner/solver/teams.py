@@ -290,13 +290,29 @@ def _balance(
     and 13:21 (two never) without lending.
     """
 
-    def finish(people: Sequence[Staff], committee: str) -> float:
-        return _committee_end(people, blocks, sum(need[committee].values()))[0]
+    def finish(people: Sequence[Staff], committee: str) -> tuple[float, float, float]:
+        # (end, end counting every sweeper's day, minutes all their days fall short by). A
+        # committee that never finishes as laid out (:func:`_committee_end` leaves out sweepers
+        # who come late) still gets closer with each sweeper lent to it, which the end alone
+        # hides; the laid-out end alone is not even monotone in the sweepers lent.
+        minutes = sum(need[committee].values())
+        end = _committee_end(people, blocks, minutes)[0]
+        if math.isfinite(end):
+            return end, end, 0.0
+        days = [b for b in (blocks[p.staff_id] for p in people) if b is not None]
+        return end, _finish(days, minutes), max(0.0, minutes - sum(_length(b) for b in days))
+
+    def better(after: tuple[float, float, float], before: tuple[float, float, float]) -> bool:
+        if math.isfinite(before[0]):
+            return after[0] < before[0] - 1.0
+        if math.isfinite(after[0]) or after[1] < before[1] - 1.0:
+            return True
+        return not math.isfinite(after[1]) and after[2] < before[2] - 1.0
 
     ends = {c: finish(crews.get(c, []), c) for c in need}
     for _ in range(sum(len(p) for p in crews.values())):
         worst = max(sorted(ends), key=lambda c: ends[c])
-        best: tuple[float, float, str, Staff] | None = None
+        best: tuple[tuple[float, float, float], float, str, Staff] | None = None
         for donor in sorted(ends):
             people = crews.get(donor, [])
             if donor == worst or len(people) <= 1:
@@ -311,7 +327,7 @@ def _balance(
                     finish([p for p in people if p is not person], donor),
                 )
                 far = _metres(centre.get(worst), *centre[donor]) if donor in centre else 0.0
-                if after < ends[worst] - 1.0 and (best is None or (after, far) < best[:2]):
+                if better(after, ends[worst]) and (best is None or (after, far) < best[:2]):
                     best = (after, far, donor, person)
         if best is None:
             return
