@@ -21,7 +21,13 @@ from planner.solver.dispatch import dispatch_calls
 from planner.solver.pipeline import _site_waves
 from planner.solver.prepare import prepare
 from planner.solver.relay import _QUEUE_SHARE, dispatch_by_sweepers
-from planner.solver.sweeps import _FAR_PENALTY_MIN, Stint, SweepSchedule, site_penalty
+from planner.solver.sweeps import (
+    _FAR_PENALTY_MIN,
+    STINT_SLACK_MIN,
+    Stint,
+    SweepSchedule,
+    site_penalty,
+)
 from planner.solver.waves import (
     Descent,
     LiftClock,
@@ -163,13 +169,17 @@ def _plain_scan(
     home: Any,
     speed: float,
     relaxed: bool,
+    leave_stint_min: float = 0.0,
 ) -> Any:
     """The sweeper's choice by trying every option of a tier (what the pruned search must
     reproduce): least rank, ties to the first site and queue."""
     near, far = [], []
+    on_now = {st.site for st in home.get(sweeper.person.staff_id, ()) if st.start <= now < st.end}
     for s, load in loads.items():
         if load.queues:
             penalty = site_penalty(home, sweeper.person, s, load.committee, now)
+            if leave_stint_min > 0 and penalty > 0 and on_now and s not in on_now:
+                penalty += leave_stint_min
             (far if penalty >= _FAR_PENALTY_MIN else near).append((s, penalty))
     for tier in (near, far) if not relaxed else (near + far,):
         options = [
@@ -212,14 +222,21 @@ def test_the_pruned_search_picks_what_trying_every_option_picks(
     sites = sorted(site_waves)
     sweepers = [p for p in scenario.staff if p.role.value == "sweeper"]
     home = {p.staff_id: (Stint(sites[k % len(sites)], 360, 480),) for k, p in enumerate(sweepers)}
-    for budget in (2.0, BUDGET_MIN):
+    for budget, leave in ((2.0, 0.0), (BUDGET_MIN, 0.0), (BUDGET_MIN, 8.0)):
         pruned = dispatch_by_sweepers(
-            scenario, site_waves, ways, desks, scenario.staff, home, budget
+            scenario, site_waves, ways, desks, scenario.staff, home, budget, leave_stint_min=leave
         )
         with monkeypatch.context() as patch:
             patch.setattr(relay, "_best_option", _plain_scan)
             plain = dispatch_by_sweepers(
-                scenario, site_waves, ways, desks, scenario.staff, home, budget
+                scenario,
+                site_waves,
+                ways,
+                desks,
+                scenario.staff,
+                home,
+                budget,
+                leave_stint_min=leave,
             )
         assert pruned == plain
 
@@ -568,3 +585,38 @@ def test_a_site_opening_late_calls_no_lift_floors_that_would_wait_long_for_it(
     )
     start = scenario.round.start
     assert min(c.call_time for c in early.calls) == start - scenario.flow.response_min - before_open
+
+
+@pytest.mark.parametrize("leave", [0.0, 1000.0])
+def test_sweepers_who_keep_to_their_stints_call_elsewhere_only_once_it_is_called_out(
+    tiny: Any, leave: float
+) -> None:
+    # Two sweepers swap sites at 07:00. With a large leave_stint_min a sweeper calls at another
+    # site during a stint only once the stint's site has no wave left to call; without it the
+    # sweepers follow the soonest start, the stints only breaking ties.
+    site_waves, ways, desks, _ = _setup(tiny)
+    a, b = sorted(site_waves)[:2]
+    first, second = [p for p in tiny.staff if p.role.value == "sweeper" and p.available_from < 400]
+    home = {
+        first.staff_id: (Stint(a, 355, 420), Stint(b, 420, 600)),
+        second.staff_id: (Stint(b, 355, 420), Stint(a, 420, 600)),
+    }
+    schedule = dispatch_by_sweepers(
+        tiny, site_waves, ways, desks, tiny.staff, home, BUDGET_MIN, leave_stint_min=leave
+    )
+    last_call = defaultdict(float)
+    for c in schedule.calls:
+        site = tiny.site_index[c.site_id]
+        last_call[site] = max(last_call[site], c.call_time)
+    early = []  # calls away from a stint's site while it still had waves to call
+    for c in schedule.calls:
+        for st in home.get(c.sweeper_id, ()):
+            # Clear of the stint's edges, where the site penalty's slack still counts.
+            clear = st.start + STINT_SLACK_MIN <= c.call_time < st.end - STINT_SLACK_MIN
+            away = tiny.site_index[c.site_id] != st.site
+            if clear and away and c.call_time < last_call[st.site]:
+                early.append(c)
+    if leave:
+        assert not early
+    else:
+        assert early  # the case this tests for: without the rule it happens

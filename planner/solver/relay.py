@@ -162,6 +162,7 @@ def dispatch_by_sweepers(
     budget_min: float,
     pinned: Mapping[int, float] | None = None,
     before_open_min: float = 0.0,
+    leave_stint_min: float = 0.0,
 ) -> SweepSchedule:
     """Time every wave and give it to a sweeper, the sweepers calling as fast as the sites allow.
 
@@ -190,6 +191,11 @@ def dispatch_by_sweepers(
         the first calls may be made that much earlier (from the round's start less the
         response time and these minutes, as the sweepers' hours allow). With 0 nobody is
         called to arrive before the desks open.
+    leave_stint_min
+        Minutes added to the rank of any other site's call while a sweeper's stint at a site is
+        on: with 0 a sweeper whose stint moves on keeps calling where they are as long as the
+        walk to the new site costs more than the site penalty; with more, they go when their
+        stint says (and call elsewhere only when that saves so many minutes).
 
     Returns
     -------
@@ -271,7 +277,9 @@ def dispatch_by_sweepers(
                 waited.append(float(call.call_time) - wanted)
             continue
         sweeper = sweepers[k]
-        best = _best_option(scenario, sweeper, now, loads, ways, lifts, home, speed, relaxed)
+        best = _best_option(
+            scenario, sweeper, now, loads, ways, lifts, home, speed, relaxed, leave_stint_min
+        )
         if best is None:
             later = [hi for lo, hi, *_ in sweeper.reserved if hi > now]
             if later:  # kept free for a pinned call: free again after it
@@ -342,17 +350,23 @@ def _best_option(
     home: Mapping[str, Sequence[Stint]],
     speed: float,
     relaxed: bool,
+    leave_stint_min: float = 0.0,
 ) -> _Option | None:
     """The call ``sweeper`` should make next, looking from ``now``: the soonest start plus the
-    penalties of :func:`planner.solver.sweeps.pick_sweeper`; of equal ones the site with the
+    penalties of :func:`planner.solver.sweeps.pick_sweeper` (and ``leave_stint_min`` for a site
+    other than that of the sweeper's stint on at ``now``); of equal ones the site with the
     least queue, then the building with most lift rides left. The sites of the sweeper's stints
     and committee come first; anybody's only when those have nothing left (or ``relaxed``)."""
     person = sweeper.person
     near: list[tuple[int, float]] = []
     far: list[tuple[int, float]] = []
+    stints = home.get(person.staff_id, ()) if leave_stint_min > 0 else ()
+    on_now = {st.site for st in stints if st.start <= now < st.end}
     for s, load in loads.items():
         if load.queues:
             penalty = site_penalty(home, person, s, load.committee, now)
+            if penalty > 0 and on_now and s not in on_now:
+                penalty += leave_stint_min
             (far if penalty >= _FAR_PENALTY_MIN else near).append((s, penalty))
     # No option starts before ``now``, the sweeper is free and on duty, or before its site's
     # calls may begin, and penalties only add: options are tried in the order of that floor
