@@ -116,11 +116,13 @@ _ROUNDS = 3
 #: Session 16, on seeds the solver was not tuned on: tiny@2 09:14 -> 08:35, tiny@3 08:49 ->
 #: 08:33; bundled plans unchanged.
 #: The fourth flag, ``stints_first``: the sweepers who drive the calls keep to their stints
-#: (:data:`_LEAVE_STINT_MIN`). Tried last, and only early enough in the solve
-#: (:data:`_STINTS_BY`): small changes to the relay's rules move a town's finish by 10-60 minutes
-#: either way, and this one helps some towns much and others not at all (session 22, generated
-#: towns: seed 1 13:03 -> 12:03, seed 3 11:40 -> 11:30; seed 2 11:30 -> 11:54, the bundled town
-#: 11:20 -> 11:31), so it is one more plan to choose from, not a replacement.
+#: (:data:`_LEAVE_STINT_MIN`). Small changes to the relay's rules move a town's finish by 10-60
+#: minutes either way, and this one helps some towns much and others not at all (session 22,
+#: generated towns: seed 1 13:03 -> 12:03, seed 3 11:40 -> 11:30; seed 2 11:30 -> 11:54, the
+#: bundled town 11:20 -> 11:31), so it is one more plan to choose from, not a replacement. Tried
+#: last, and only if the solve would still be within ``_RELAY_BY`` of its limit after it,
+#: counting what the first sweeper-driven variant took (on the towns it starts at 22-31 s of 60
+#: and takes 5-6 s; on compound-103 about 1 s).
 _CALLING_ORDERS: tuple[tuple[bool, bool, bool, bool], ...] = (
     (False, False, False, False),
     (True, False, False, False),
@@ -135,12 +137,6 @@ _CALLING_ORDERS: tuple[tuple[bool, bool, bool, bool], ...] = (
 #: 1) a two-desk site's stint sweeper thus came 80 minutes after its desks opened, and the site
 #: ended two hours after the rest.
 _LEAVE_STINT_MIN = 8.0
-#: The ``stints_first`` variant runs only if the solve, having run it, would have used less than
-#: this share of its time limit (counting what the sweeper-driven variant before it took). On
-#: the towns it starts at 21-30 s of 60 and takes about 6 s (the solve 26 -> 32 s on the
-#: bundled town); compound-103, whose variants before it end at 5.5-8 s of its 10-second
-#: target, skips it (with it: 8.7 s, the same plan).
-_STINTS_BY = 0.65
 #: Minutes of desk work a site may have queued when the people of a sweeper-driven call arrive
 #: (measured, docs/solver.md "Session 10": 3 / 4 / 5 gave tiny 08:59 / 08:43 / 08:43 with p95
 #: waits 5.6 / 8.9 / 9.3 min, compound-103 09:19 / 09:24 / 09:12 with 4.2 / 4.9 / 6.0).
@@ -446,6 +442,7 @@ def solve(
     waves_of: dict[bool, tuple[dict[int, list[list[Wave]]], dict[tuple[int, int], Descent]]] = {}
     tried: list[_Calling] = []
     relay_s = 0.0  # seconds the last sweeper-driven variant took
+    plain_relay_s = 0.0  # ... and the last one on the desk stage's desks
     for k, (lift_first, by_sweepers, fluid, stints_first) in enumerate(_CALLING_ORDERS):
         if tried and clock.stopped():
             break
@@ -454,8 +451,8 @@ def solve(
         if by_sweepers:
             if began > _RELAY_BY * config.time_limit:
                 continue  # a solve short of time keeps what it has
-            if stints_first and began + relay_s > _STINTS_BY * config.time_limit:
-                continue  # it would cost what the variant before it cost
+            if stints_first and began + plain_relay_s > _RELAY_BY * config.time_limit:
+                continue  # it costs about what the first sweeper-driven variant cost
             base = allocation.desks
             if fluid:
                 # Pinned desks are the user's, which the fluid schedule does not know.
@@ -521,6 +518,8 @@ def solve(
         tried.append(_Calling(plan, tuple(problems), sim.kpis, sweeps, roster_k, k))
         if by_sweepers:
             relay_s = clock.elapsed() - began
+            if not fluid:
+                plain_relay_s = relay_s
         clock.report(
             "sweeps",
             variant=k,
