@@ -94,6 +94,23 @@ def test_slots_count_the_part_of_each_slot_a_stint_covers() -> None:
     assert per_slot[1].tolist() == pytest.approx([0.0, 0.0, 1.0, 1.0])
 
 
+def _phased_with_helpers(
+    scenario: Scenario, site_of: np.ndarray, committee: str, before: float = math.inf
+) -> tuple[dict[str, tuple[Stint, ...]], set[int], set[str]]:
+    """The sweepers' stints, the committee's sites, and the other committees' sweepers with a
+    stint there starting before ``before``."""
+    home = phase_sweepers(scenario, site_of, scenario.staff, EFFICIENCY, 2.0, 1.04)
+    committee_of = {p.staff_id: p.committee for p in scenario.staff}
+    sites = {s for s, site in enumerate(scenario.sites) if site.committee == committee}
+    helpers = {
+        sid
+        for sid, stints in home.items()
+        for st in stints
+        if st.site in sites and committee_of[sid] != committee and st.start < before
+    }
+    return home, sites, helpers
+
+
 def test_a_committee_short_of_sweepers_borrows_from_its_neighbours(town: Scenario) -> None:
     site_of = _nearest_sites(town)
     sweepers = [p for p in town.staff if p.role is Role.SWEEPER]
@@ -102,15 +119,7 @@ def test_a_committee_short_of_sweepers_borrows_from_its_neighbours(town: Scenari
     # All but one of the committee's sweepers stay home.
     gone = {p.staff_id for p in own[1:]}
     short = dataclasses.replace(town, staff=tuple(p for p in town.staff if p.staff_id not in gone))
-    home = phase_sweepers(short, site_of, short.staff, EFFICIENCY, 2.0, 1.04)
-    committee_of = {p.staff_id: p.committee for p in short.staff}
-    sites = {s for s, site in enumerate(short.sites) if site.committee == committee}
-    helpers = {
-        sid
-        for sid, stints in home.items()
-        for st in stints
-        if st.site in sites and committee_of[sid] != committee
-    }
+    home, sites, helpers = _phased_with_helpers(short, site_of, committee)
     assert helpers, "nobody came to help the committee left with one sweeper"
     # Without them its one sweeper would call until long after everybody else.
     need = sum(v for s, v in _calling_need(short, site_of).items() if s in sites)
@@ -195,15 +204,7 @@ def test_a_committee_whose_sweepers_mostly_come_late_is_lent_enough_morning_swee
     )
     staff = tuple(changed.get(p.staff_id, p) for p in town.staff)
     short = dataclasses.replace(town, staff=staff)
-    home = phase_sweepers(short, site_of, short.staff, EFFICIENCY, 2.0, 1.04)
-    committee_of = {p.staff_id: p.committee for p in short.staff}
-    sites = {s for s, site in enumerate(short.sites) if site.committee == committee}
-    morning_helpers = {
-        sid
-        for sid, stints in home.items()
-        for st in stints
-        if st.site in sites and committee_of[sid] != committee and st.start < 600
-    }
+    home, sites, morning_helpers = _phased_with_helpers(short, site_of, committee, before=600)
     assert len(morning_helpers) >= 2
     # Its calling ends with the other committees' (whose last stints end by about 11:00).
     ends: dict[bool, float] = defaultdict(float)

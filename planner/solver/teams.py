@@ -287,7 +287,10 @@ def _balance(
 
     Committees' sweepers are in proportion to their households, but their buildings, sites and
     volunteers' hours are not: measured on the town, committees' calling would end between 08:34
-    and 13:21 (two never) without lending.
+    and 13:21 (two never) without lending. A committee that never finishes as laid out ranks
+    by its end with every sweeper's day counted, then by how far all their days fall short, so
+    loans that bring it closer count even when no single one makes it finish (on a generated
+    town the lending used to stop there, with committees ending 07:08-13:52 and two never).
     """
 
     def finish(people: Sequence[Staff], committee: str) -> tuple[float, float, float]:
