@@ -139,10 +139,14 @@ def phase_sweepers(
         if not people:
             continue
         until, people = _committee_end(people, blocks, sum(need[committee].values()))
-        jobs = [
-            _Job(s, need[committee][s], window[committee][s], opens[s])
-            for s in _site_order(scenario, list(need[committee]), centre.get(committee))
-        ]
+        jobs = _closing_first(
+            [
+                _Job(s, need[committee][s], window[committee][s], opens[s])
+                for s in _site_order(scenario, list(need[committee]), centre.get(committee))
+            ],
+            scenario,
+            until,
+        )
         # Laying out loses a little time (slivers, stretched windows): push the end back by what
         # did not fit until everything does, then leave the rest to whoever is free first.
         for attempt in range(_LAYOUT_ATTEMPTS):
@@ -157,6 +161,23 @@ def phase_sweepers(
             if minutes >= _MIN_PIECE_MIN:  # a sliver is within the efficiency's slack
                 _overflow(site, minutes, people, blocks, out)
     return {sid: tuple(_merge_stints(stints)) for sid, stints in sorted(out.items())}
+
+
+def _closing_first(jobs: list[_Job], scenario: Scenario, until: float) -> list[_Job]:
+    """``jobs`` (in walking order) with the sites that close too early to be laid out last
+    moved to the front, in walking order among themselves.
+
+    A site is laid out last when its window ends at the committee's end ``until``; one that
+    closes before that window could end there (its closing less its window is before ``until``)
+    must come earlier. In walking order alone such a site could get its sweepers so late that
+    its people were called after its desks had closed (a generated town, seed 4: a two-desk
+    site closing at 12:00 got its sweeper from 08:04 and 57 people were never sampled).
+    """
+
+    def late(job: _Job) -> bool:
+        return scenario.sites[job.site].open_to - job.window < until
+
+    return [j for j in jobs if late(j)] + [j for j in jobs if not late(j)]
 
 
 @dataclass(frozen=True)
@@ -202,7 +223,8 @@ def _lay_out(
 ) -> list[tuple[int, float]]:
     """McNaughton's rule with every other sweeper's time reversed (see :func:`phase_sweepers`).
 
-    Sites are taken in walking order, except that a site not yet open at the current point of a
+    Sites are taken in the order of ``jobs`` (walking order, those closing early first:
+    :func:`_closing_first`), except that a site not yet open at the current point of a
     sweeper's time waits for one that is. A site split between two sweepers has them at the
     same time, so its window is its longest piece; the last piece is stretched to the shortest
     window the site's desks need, past ``until`` if the sweeper's day allows.
