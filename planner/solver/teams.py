@@ -167,11 +167,12 @@ def _closing_first(jobs: list[_Job], scenario: Scenario, until: float) -> list[_
     """``jobs`` (in walking order) with the sites that close too early to be laid out last
     moved to the front, in walking order among themselves.
 
-    A site is laid out last when its window ends at the committee's end ``until``; one that
-    closes before that window could end there (its closing less its window is before ``until``)
-    must come earlier. In walking order alone such a site could get its sweepers so late that
-    its people were called after its desks had closed (a generated town, seed 4: a two-desk
-    site closing at 12:00 got its sweeper from 08:04 and 57 people were never sampled).
+    The last site's window ends near the committee's end ``until`` and may be stretched past it
+    (:func:`_place`), so a site that closes less than its window after ``until`` could have its
+    people called after it closes: it must come earlier. In walking order alone such a site
+    could get its sweepers so late that its people were called after its desks had closed (a
+    generated town, seed 4: a two-desk site closing at 12:00 got its sweeper from 08:04 and 57
+    people were never sampled).
     """
 
     def late(job: _Job) -> bool:
