@@ -30,6 +30,7 @@ from planner.model import Scenario
 from planner.plan import Plan
 from planner.planfile import read_plan
 from planner.problems import ScenarioError
+from planner.solver.waves import descent
 from planner.timefmt import format_hhmm
 
 
@@ -77,16 +78,12 @@ def tail_rows(scenario: Scenario, plan: Plan) -> list[list[str]]:
         lift_min: dict[str, float] = defaultdict(float)
         lift_first: dict[str, float] = {}
         for c in site_calls:
-            b = buildings[c.building_id]
-            if not b.lift:
-                continue
-            floors = range(max(c.floor_from, flow.lift_from_floor), c.floor_to + 1)
-            share = len(floors) / max(1, c.floor_to - c.floor_from + 1)
-            riders = c.people * flow.turnout * share
-            if riders > 0:
-                lift_min[b.building_id] += math.ceil(riders / flow.lift_people) * flow.lift_s / 60
-                first = lift_first.get(b.building_id, math.inf)
-                lift_first[b.building_id] = min(first, c.call_time)
+            # The solver's own reading of a wave's way down (walking to the site is not needed).
+            way = descent(buildings[c.building_id], c.floor_from, c.floor_to, c.people, flow, 0.0)
+            if way.rides:
+                lift_min[c.building_id] += way.rides * flow.lift_s / 60.0
+                first = lift_first.get(c.building_id, math.inf)
+                lift_first[c.building_id] = min(first, c.call_time)
         tower = max(lift_min, key=lambda b: lift_min[b], default=None)
         longest = lift_min[tower] if tower else 0.0
         tower_first = lift_first[tower] if tower else math.nan
@@ -109,7 +106,8 @@ def tail_rows(scenario: Scenario, plan: Plan) -> list[list[str]]:
                 ],
             )
         )
-    rows.sort(key=lambda r: (-r[0] if r[0] == r[0] else math.inf, r[1][0]))
+    # Latest close first; a site with calls but no desks (no close) last.
+    rows.sort(key=lambda r: (math.inf if math.isnan(r[0]) else -r[0], r[1][0]))
     return [r for _, r in rows]
 
 
